@@ -24,7 +24,7 @@ export default defineConfig({
     version: SOLC_VERSION,
     path: SOLC_PATH,
     settings: {
-      optimizer: { enabled: true, runs: 10_000 },
+      optimizer: { enabled: true, runs: 200 },
       evmVersion: "cancun",
     },
   },
