@@ -3,6 +3,9 @@ pragma solidity ^0.8.28;
 
 import {INodeHealth} from "../interfaces/INodeHealth.sol";
 
+// Mocks mirror the time-based liveness and jail of the real contracts.
+// solhint-disable not-rely-on-time
+
 /// @title MockNodeHealth
 /// @notice Test double of NodeHealth: heartbeats, heights, uptime, stalls and signature recovery are set
 ///         directly by tests. Liveness is derived from the last heartbeat like the real contract

@@ -4,6 +4,9 @@ pragma solidity ^0.8.28;
 import {IStakeManager} from "../interfaces/IStakeManager.sol";
 import {IStakeObserver} from "../interfaces/IStakeObserver.sol";
 
+// Mocks mirror the time-based liveness and jail of the real contracts.
+// solhint-disable not-rely-on-time
+
 /// @title MockStakeManager
 /// @notice Test double of the StakeManager: bonded amounts are set directly, jail and tombstone are kept,
 ///         slashes are applied to the bonded amount and recorded. Like the real one it notifies the observer
