@@ -23,6 +23,8 @@ export default defineConfig({
   solidity: {
     version: SOLC_VERSION,
     path: SOLC_PATH,
+    // Built for their artifacts: the core contracts are deployed behind ERC-1967 proxies.
+    npmFilesToBuild: ["@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.sol"],
     settings: {
       optimizer: { enabled: true, runs: 10_000 },
       evmVersion: "cancun",

@@ -142,11 +142,21 @@ interface IValidatorSet {
         uint256 detectedAt
     );
     /// @notice A pending slash executed.
-    event SlashExecuted(uint256 indexed incidentId, address indexed validator, uint256 amount, uint256 reward);
+    event SlashExecuted(
+        uint256 indexed incidentId,
+        address indexed validator,
+        uint256 amount,
+        uint256 reward
+    );
     /// @notice A pending slash was cancelled by an appeal (or by the recovery role).
     event SlashCancelled(uint256 indexed incidentId, address indexed validator, address indexed by);
     /// @notice A stalled node was asked to heal itself (the orchestrator acts on this).
-    event RemediationRequested(uint256 indexed incidentId, address indexed validator, IncidentKind kind, uint256 escalateAt);
+    event RemediationRequested(
+        uint256 indexed incidentId,
+        address indexed validator,
+        IncidentKind kind,
+        uint256 escalateAt
+    );
     /// @notice A remediation incident closed because the node healed.
     event RemediationResolved(uint256 indexed incidentId, address indexed validator);
     /// @notice The set is degraded (a correlated outage, or no ready backup at the floor): guardians must look.
