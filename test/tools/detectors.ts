@@ -41,14 +41,16 @@ describe("detectors", function () {
   describe("unbounded-loop", function () {
     it("flags storage-bounded loops in state-changing code, with their lines and functions", function () {
       const findings = run(unboundedLoop, fixture("unbounded-loop.flagged.sol.txt"));
-      expect(lines(findings)).to.deep.equal([21, 29, 37, 44, 50, 61]);
+      expect(lines(findings)).to.deep.equal([21, 29, 37, 44, 50, 61, 68]);
       expect(findings.every((f) => f.detector === "unbounded-loop")).to.equal(true);
-      expect(findings[0]?.message).to.contain("UnboundedLoops.sweepArray()").and.contain("_validators.length");
+      expect(findings[0]?.message)
+        .to.contain("UnboundedLoops.sweepArray()")
+        .and.contain("_validators.length");
       expect(findings[4]?.message).to.contain("no bound");
       expect(findings[5]?.message).to.contain("_helper() (reached from UnboundedLoops.viaHelper())");
     });
 
-    it("accepts parameter, calldata, min(), constant and conjunction bounds, and justified loops", function () {
+    it("accepts parameter, calldata, min(), a < b ? a : b, constant and conjunction bounds, and justified loops", function () {
       expect(run(unboundedLoop, fixture("unbounded-loop.clean.sol.txt"))).to.deep.equal([]);
     });
 

@@ -108,7 +108,7 @@ function transitively(
   direct: (fn: FunctionInfo) => boolean,
 ): Set<FunctionInfo> {
   const result = new Set(fns.filter(direct));
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const fn of fns) {
       if (result.has(fn)) continue;
@@ -122,7 +122,12 @@ function transitively(
 }
 
 /** Calls by name in `fn` to a function in `set`. */
-function callsInto(fn: FunctionInfo, set: Set<FunctionInfo>, byName: Map<string, FunctionInfo[]>, verb: string): Event[] {
+function callsInto(
+  fn: FunctionInfo,
+  set: Set<FunctionInfo>,
+  byName: Map<string, FunctionInfo[]>,
+  verb: string,
+): Event[] {
   if (fn.body === undefined) return [];
   const out: Event[] = [];
   for (const d of descendants(fn.body)) {

@@ -119,7 +119,10 @@ export function effectiveDoc(fn: FunctionInfo, project: Project, depth = 0): Doc
       };
     }
     const inherited = fromBase.map((b) => effectiveDoc(b, project, depth + 1));
-    return { doc: [own, ...inherited.map((d) => d.doc)].join("\n"), unresolved: inherited.find((d) => d.unresolved)?.unresolved };
+    return {
+      doc: [own, ...inherited.map((d) => d.doc)].join("\n"),
+      unresolved: inherited.find((d) => d.unresolved)?.unresolved,
+    };
   }
   if (own.trim() !== "" || fn.contract === undefined) return { doc: own };
   const inherited = fn.contract.bases

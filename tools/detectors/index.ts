@@ -14,13 +14,24 @@ import { detector as unboundedLoop } from "./unbounded-loop.js";
 
 export type { Detector, Finding, ParsedFile, Project } from "./types.js";
 
-export const DETECTORS: Detector[] = [unboundedLoop, checksEffectsInteractions, noTxOrigin, guardedOrPermissionless];
+export const DETECTORS: Detector[] = [
+  unboundedLoop,
+  checksEffectsInteractions,
+  noTxOrigin,
+  guardedOrPermissionless,
+];
 
 /** Builds a project from in-memory sources (paths are used as given in findings). */
 export function projectFromSources(sources: { path: string; source: string }[]): Project {
   const project: Project = { files: [] };
   for (const { path: p, source } of sources) {
-    project.files.push({ path: p, source, lines: source.split("\n"), root: parseSolidity(p, source), project });
+    project.files.push({
+      path: p,
+      source,
+      lines: source.split("\n"),
+      root: parseSolidity(p, source),
+      project,
+    });
   }
   return project;
 }

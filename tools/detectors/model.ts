@@ -78,7 +78,11 @@ export function modelOf(file: ParsedFile): { contracts: ContractInfo[]; freeFunc
   const members = childrenLabelled(child(file.root, "Members"), "Item").map((m) => unwrap(m));
   for (const m of members) {
     if (m === undefined) continue;
-    if (m.kind === "ContractDefinition" || m.kind === "InterfaceDefinition" || m.kind === "LibraryDefinition") {
+    if (
+      m.kind === "ContractDefinition" ||
+      m.kind === "InterfaceDefinition" ||
+      m.kind === "LibraryDefinition"
+    ) {
       contracts.push(buildContract(file, m));
     } else if (m.kind === "FunctionDefinition") {
       freeFunctions.push(buildFunction(file, undefined, m));
@@ -91,7 +95,11 @@ export function modelOf(file: ParsedFile): { contracts: ContractInfo[]; freeFunc
 
 function buildContract(file: ParsedFile, node: SNode): ContractInfo {
   const kind: ContractKind =
-    node.kind === "ContractDefinition" ? "contract" : node.kind === "InterfaceDefinition" ? "interface" : "library";
+    node.kind === "ContractDefinition"
+      ? "contract"
+      : node.kind === "InterfaceDefinition"
+        ? "interface"
+        : "library";
   const info: ContractInfo = {
     file,
     node,
@@ -178,7 +186,8 @@ function buildFunction(file: ParsedFile, contract: ContractInfo | undefined, nod
   }
   if (visibility === undefined) {
     // receive/fallback are always external; constructors are public; modifiers and free functions internal.
-    visibility = kind === "receive" || kind === "fallback" ? "external" : kind === "constructor" ? "public" : "internal";
+    visibility =
+      kind === "receive" || kind === "fallback" ? "external" : kind === "constructor" ? "public" : "internal";
   }
   let name: string = kind;
   if (kind === "function" || kind === "modifier") name = unwrap(child(node, "Name"))?.text ?? kind;
@@ -292,7 +301,9 @@ export function localsOf(fn: FunctionInfo): Map<string, LocalInfo> {
       if (value !== undefined) l.values.push(value);
     } else if (d.kind === "TupleDeconstructionStatement") {
       const value = child(d, "Expression");
-      for (const m of descendantsOfKind(d, "TypedTupleMember").concat(descendantsOfKind(d, "UntypedTupleMember"))) {
+      for (const m of descendantsOfKind(d, "TypedTupleMember").concat(
+        descendantsOfKind(d, "UntypedTupleMember"),
+      )) {
         const name = nameOf(child(m, "Name"));
         if (name === undefined) continue;
         const l = declare(name, locationOf(child(m, "StorageLocation")), false);
@@ -391,7 +402,9 @@ export function calleeOf(call: SNode): Callee {
 /** The text of the NatSpec comments (`///` and `/** *\/`) in a definition's leading trivia. */
 export function natspecOf(def: SNode): string {
   return def.trivia
-    .filter((t) => t.leading && (t.kind === "SingleLineNatSpecComment" || t.kind === "MultiLineNatSpecComment"))
+    .filter(
+      (t) => t.leading && (t.kind === "SingleLineNatSpecComment" || t.kind === "MultiLineNatSpecComment"),
+    )
     .map((t) => t.text)
     .join("\n");
 }

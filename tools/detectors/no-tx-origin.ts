@@ -12,14 +12,23 @@ export function noTxOrigin(file: ParsedFile): Finding[] {
   for (const n of descendants(file.root)) {
     if (n.kind === "MemberAccessExpression") {
       const operand = unwrap(child(n, "Operand"));
-      if (operand?.kind === "Identifier" && operand.text === "tx" && nameOf(child(n, "Member")) === "origin") {
+      if (
+        operand?.kind === "Identifier" &&
+        operand.text === "tx" &&
+        nameOf(child(n, "Member")) === "origin"
+      ) {
         findings.push({ detector: NAME, file: file.path, line: n.line, message: "use of tx.origin" });
       }
     } else if (n.kind === "YulFunctionCallExpression") {
       const callee = unwrap(child(n, "Operand"));
       const name = callee?.children.find((c) => c.terminal)?.text ?? callee?.text;
       if (name === "origin") {
-        findings.push({ detector: NAME, file: file.path, line: n.line, message: "use of origin() in assembly" });
+        findings.push({
+          detector: NAME,
+          file: file.path,
+          line: n.line,
+          message: "use of origin() in assembly",
+        });
       }
     }
   }

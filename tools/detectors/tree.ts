@@ -164,7 +164,12 @@ export function childrenLabelled(n: SNode | undefined, label: string): SNode[] {
 /** Unwraps choice nodes (Expression, Statement, TypeName, ...) to their single `Variant` child. */
 export function unwrap(n: SNode | undefined): SNode | undefined {
   let cur = n;
-  while (cur !== undefined && !cur.terminal && cur.children.length === 1 && cur.children[0]?.label === "Variant") {
+  while (
+    cur !== undefined &&
+    !cur.terminal &&
+    cur.children.length === 1 &&
+    cur.children[0]?.label === "Variant"
+  ) {
     cur = cur.children[0];
   }
   return cur;

@@ -33,7 +33,7 @@ import {
   modelOf,
   stateVarsOf,
 } from "./model.js";
-import { type SNode, child, descendants, snippet, unwrap } from "./tree.js";
+import { type SNode, child, descendants, snippet, textOf, unwrap } from "./tree.js";
 import type { Detector, Finding, ParsedFile } from "./types.js";
 
 export const NAME = "unbounded-loop";
@@ -52,7 +52,7 @@ const PURE_BUILTINS = new Set([
   "blockhash",
   "blobhash",
 ]);
-const JUSTIFICATION = /\/\/\s*bounded:\s*\S/;
+const JUSTIFICATION = /\/\/\s*bounded:\s*\S/i;
 
 /** Functions whose loops are checked, each with the entry point it is reached from. */
 function functionsToCheck(file: ParsedFile): Map<FunctionInfo, FunctionInfo> {
@@ -86,17 +86,22 @@ class Taint {
   private readonly stateVars: Map<string, { constant: boolean; immutable: boolean }>;
   private readonly constants: Set<string>;
   private readonly pureFunctions: Set<string>;
+  private readonly source: string;
 
   constructor(fn: FunctionInfo, contract: ContractInfo | undefined, file: ParsedFile) {
+    this.source = file.source;
     this.locals = localsOf(fn);
     this.stateVars = contract === undefined ? new Map() : stateVarsOf(contract);
     this.constants = fileConstants(file);
     this.pureFunctions = new Set(
-      [...functionsByName(file).values()].flat().filter((g) => g.mutability === "pure").map((g) => g.name),
+      [...functionsByName(file).values()]
+        .flat()
+        .filter((g) => g.mutability === "pure")
+        .map((g) => g.name),
     );
     for (const l of this.locals.values()) if (l.location === "storage") this.tainted.add(l.name);
     // Fixpoint: a local is tainted once any value assigned to it is.
-    for (let changed = true; changed; ) {
+    for (let changed = true; changed;) {
       changed = false;
       for (const l of this.locals.values()) {
         if (this.tainted.has(l.name) || l.isParam) continue;
@@ -135,6 +140,10 @@ class Taint {
         return this.expr(child(v, "Operand"));
       case "FunctionCallExpression":
         return this.call(v);
+      case "ConditionalExpression": {
+        const minMax = this.minMax(v);
+        return minMax ?? this.anyNested(v);
+      }
       default:
         return this.anyNested(v);
     }
@@ -147,6 +156,30 @@ class Taint {
       } else if (!c.terminal && this.anyNested(c)) return true;
     }
     return false;
+  }
+
+  /**
+   * A hand-written min or max, `a < b ? a : b` (any of < <= > >=, either branch order): the taint of a
+   * min(a, b) or max(a, b). Undefined for any other conditional.
+   */
+  private minMax(cond: SNode): boolean | undefined {
+    const test = unwrap(child(cond, "Operand"));
+    if (test?.kind !== "InequalityExpression") return undefined;
+    const op = child(test, "Operator")?.kind ?? "";
+    const left = child(test, "LeftOperand");
+    const right = child(test, "RightOperand");
+    const whenTrue = child(cond, "TrueExpression");
+    const whenFalse = child(cond, "FalseExpression");
+    if (left === undefined || right === undefined || whenTrue === undefined || whenFalse === undefined) {
+      return undefined;
+    }
+    const text = (n: SNode): string => textOf(this.source, n).replace(/\s+/g, "");
+    const less = op === "LessThan" || op === "LessThanEqual";
+    let isMin: boolean;
+    if (text(whenTrue) === text(left) && text(whenFalse) === text(right)) isMin = less;
+    else if (text(whenTrue) === text(right) && text(whenFalse) === text(left)) isMin = !less;
+    else return undefined;
+    return isMin ? this.expr(left) && this.expr(right) : this.expr(left) || this.expr(right);
   }
 
   private call(call: SNode): boolean {
@@ -181,8 +214,10 @@ class Taint {
     const v = unwrap(cond);
     if (v === undefined) return false; // for (;;)
     if (v.kind === "TrueKeyword") return false;
-    if (v.kind === "AndExpression") return this.bounds(child(v, "LeftOperand")) || this.bounds(child(v, "RightOperand"));
-    if (v.kind === "OrExpression") return this.bounds(child(v, "LeftOperand")) && this.bounds(child(v, "RightOperand"));
+    if (v.kind === "AndExpression")
+      return this.bounds(child(v, "LeftOperand")) || this.bounds(child(v, "RightOperand"));
+    if (v.kind === "OrExpression")
+      return this.bounds(child(v, "LeftOperand")) && this.bounds(child(v, "RightOperand"));
     return !this.expr(v);
   }
 }
@@ -214,7 +249,8 @@ export function unboundedLoop(file: ParsedFile): Finding[] {
       const cond = loopCondition(loop);
       if (taint.bounds(cond)) continue;
       if (isJustified(file, loop.line)) continue;
-      const where = fn === entry ? displayName(fn) : `${displayName(fn)} (reached from ${displayName(entry)})`;
+      const where =
+        fn === entry ? displayName(fn) : `${displayName(fn)} (reached from ${displayName(entry)})`;
       const noBound = cond === undefined || unwrap(cond)?.kind === "TrueKeyword";
       const problem = noBound
         ? "has no bound in its condition"
