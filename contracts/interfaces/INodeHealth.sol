@@ -182,7 +182,8 @@ interface INodeHealth {
     /// @param report The node's health report.
     function heartbeat(HealthReport calldata report) external;
 
-    /// @notice Records EIP-712 heartbeats signed by validators' signers; anyone may relay them.
+    /// @notice Records EIP-712 heartbeats signed by validators' signers. Permissionless: anyone may call it to
+    ///         relay them (the signatures are the authority).
     /// @dev Items that are badly signed, from an unknown or fenced signer, stale, replayed, future-dated or
     ///      out of range are skipped, reported in `HeartbeatSkipped`, counted in `HeartbeatBatchProcessed`,
     ///      and never make the other items fail. The batch is bounded by its calldata. Pays nothing.

@@ -219,7 +219,8 @@ interface IValidatorSet {
 
     /// @notice Registers the caller as a candidate with `signer` as its heartbeat and consensus key, and puts
     ///         it in the backup pool ranked by its bonded stake (which must be at least `minStake`).
-    /// @dev Also the way back for an Exited validator (with a fresh signer).
+    ///         Permissionless: anyone with enough bonded stake may call it, for itself.
+    /// @dev Also the way back for an Exited validator.
     function registerCandidate(address signer) external;
 
     /// @notice Handles an overdue or stalled active validator. Permissionless: anyone may call it.
@@ -265,8 +266,9 @@ interface IValidatorSet {
     /// @notice Puts a parked backup back in the heap once it is ready again. Permissionless.
     function refreshBackup(address validator) external;
 
-    /// @notice Leaves the pool or the active set. An active validator is replaced by the best ready backup,
-    ///         or leaves without replacement if the set stays at least `minActive`.
+    /// @notice Leaves the pool or the active set. Permissionless: acts on the caller only. An active
+    ///         validator is replaced by the best ready backup, or leaves without replacement if the set stays
+    ///         at least `minActive`.
     function exit() external;
 
     /// @notice Sets the parameters. Only the parameter role (the DAO timelock).
