@@ -162,6 +162,9 @@ export class Sender {
       try {
         return await this.#sendOnce(req);
       } catch (error) {
+        if (this.#closed.signal.aborted && !(error instanceof SenderClosedError)) {
+          throw new SenderClosedError("sender closed during send", { cause: error });
+        }
         // The nonce was taken by a transaction that is not this intent's (another process with the same
         // key): the intent was abandoned and the nonce manager resynced. Simulate again and retry with a
         // fresh nonce, a bounded number of times.
