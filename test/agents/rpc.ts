@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { Contract } from "ethers";
 
+import { Registry, registerRpcMetrics } from "../../src/agents/common/metrics.js";
 import {
   ChainIdMismatchError,
   decodeRevert,
@@ -110,6 +111,20 @@ describe("FailoverProvider", function () {
         expect(statsA!.coolingDown).to.equal(true);
       });
     }
+
+    it("exposes per-endpoint error counters as metrics, every kind at zero from the start", async function () {
+      const p = makeProvider();
+      await p.init();
+      const registry = new Registry();
+      registerRpcMetrics(registry, p);
+      expect(registry.render()).to.match(/^healnet_rpc_errors_total\{endpoint="rpc1",kind="http_5xx"\} 0$/m);
+      a.setFault({ kind: "http", status: 500 });
+      await p.getBlockNumber();
+      const text = registry.render();
+      expect(text).to.match(/^healnet_rpc_errors_total\{endpoint="rpc0",kind="http_5xx"\} 1$/m);
+      expect(text).to.match(/^healnet_rpc_endpoint_up\{endpoint="rpc0"\} 0$/m);
+      expect(text).to.match(/^healnet_rpc_endpoint_up\{endpoint="rpc1"\} 1$/m);
+    });
 
     it("skips an endpoint whose head stopped advancing", async function () {
       const p = makeProvider({ staleHeadMs: 40 });
