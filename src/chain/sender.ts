@@ -272,10 +272,25 @@ export class Sender {
       hash: latest.hash,
       nonce: latest.nonce,
     });
-    await this.#o.nonces.exclusive(async () => {
-      await this.#broadcast(latest.raw);
-      this.#o.nonces.markUsed(latest.nonce);
-    });
+    try {
+      await this.#o.nonces.exclusive(async () => {
+        await this.#broadcastRecorded(intent.key, latest); // transport failures: re-broadcast while waiting
+        this.#o.nonces.markUsed(latest.nonce);
+      });
+    } catch (error) {
+      if (!isNonceTooLow(error)) throw error;
+      // The nonce got used meanwhile: by this intent (receipt) or by another transaction.
+      const found = await this.#findReceipt(intent.txs);
+      if (found) {
+        return {
+          state: "done",
+          result: await this.#finishWithReceipt(intent.key, found, req, intent.txs.length - 1),
+        };
+      }
+      this.#o.log.abandon(intent.key, `nonce ${latest.nonce} used by another transaction`);
+      this.#o.nonces.invalidate();
+      return { state: "open" };
+    }
     return { state: "pending", tx: latest };
   }
 
