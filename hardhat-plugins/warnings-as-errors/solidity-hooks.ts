@@ -4,11 +4,22 @@ import type { CompilerOutputError } from "hardhat/types/solidity";
 /** solc's error object also carries the location, which Hardhat's type leaves out. */
 type LocatedError = CompilerOutputError & { sourceLocation?: { file: string } };
 
-/** Input source names of dependencies start with `npm/`; the project's own start with `project/`. */
+/** solc's "contract code size exceeds 24576 bytes" and "initcode size exceeds 49152 bytes" warnings. */
+const CODE_SIZE_WARNINGS = new Set(["5574", "3860"]);
+
+/**
+ * Whether a solc warning is about the project's own sources (input source names of dependencies start with
+ * `npm/`; the project's own with `project/`). Code-size warnings about Solidity test files are left alone:
+ * test contracts never go on a real chain, and Hardhat hides those warnings, so promoting them would fail
+ * the build with no message.
+ */
 export function isProjectWarning(error: LocatedError): boolean {
   if (error.severity !== "warning") return false;
   const file = error.sourceLocation?.file;
-  return file === undefined || !file.startsWith("npm/");
+  if (file === undefined) return true;
+  if (file.startsWith("npm/")) return false;
+  const isTestFile = file.startsWith("project/test/") || file.endsWith(".t.sol");
+  return !(isTestFile && CODE_SIZE_WARNINGS.has(error.errorCode ?? ""));
 }
 
 export function promoteWarning(error: CompilerOutputError): CompilerOutputError {
