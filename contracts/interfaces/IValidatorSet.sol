@@ -225,6 +225,7 @@ interface IValidatorSet {
 
     /// @notice Registers the caller as a candidate with `signer` as its heartbeat and consensus key, and puts
     ///         it in the backup pool ranked by its bonded stake (which must be at least `minStake`).
+    ///         Permissionless: anyone with enough bonded stake may call it, for itself.
     /// @dev Also the way back for an Exited validator, which keeps the signer it already has (`signer` is then
     ///      ignored; a new key goes through the recovery manager's rotation). Requires status None or Exited,
     ///      not jailed or tombstoned in the StakeManager, and bonded stake >= `minStake`. Pays nothing.
@@ -285,8 +286,9 @@ interface IValidatorSet {
     /// @notice Puts a parked backup back in the heap once it is ready again. Permissionless.
     function refreshBackup(address validator) external;
 
-    /// @notice Leaves the pool or the active set. An active validator is replaced by the best ready backup,
-    ///         or leaves without replacement if the set stays at least `minActive`.
+    /// @notice Leaves the pool or the active set. Permissionless: acts on the caller only. An active
+    ///         validator is replaced by the best ready backup, or leaves without replacement if the set stays
+    ///         at least `minActive`.
     function exit() external;
 
     /// @notice Sets the parameters. Only the parameter role (the DAO timelock).

@@ -116,6 +116,7 @@ library ValidatorHeap {
 
     /// @dev Moves `node` up from 1-based `position` until its parent is larger; writes it and its position.
     function _siftUp(Heap storage heap, uint256 position, uint256 node) private {
+        // bounded: O(log n) heap sift, the position at least halves each step
         while (position > 1) {
             uint256 parentPosition = position >> 1;
             uint256 parent = heap.nodes[parentPosition - 1];
@@ -131,6 +132,7 @@ library ValidatorHeap {
     /// @dev Moves `node` down from 1-based `position` until both children are smaller.
     function _siftDown(Heap storage heap, uint256 position, uint256 node) private {
         uint256 length = heap.nodes.length;
+        // bounded: O(log n) heap sift, the position at least doubles each step
         while (true) {
             uint256 childPosition = position << 1;
             if (childPosition > length) break;

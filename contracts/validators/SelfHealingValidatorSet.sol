@@ -604,6 +604,7 @@ contract SelfHealingValidatorSet is
     ///      Returns zero if none. Bounded: at most MAX_PARK_PER_PROMOTION + 1 iterations of O(log n).
     function _popReady(SetStorage storage $, uint256 maxHeightLag) private returns (address) {
         uint256 best = _bestHeight($);
+        // bounded: breaks after MAX_PARK_PER_PROMOTION (8) parks, so at most 9 iterations of O(log n)
         for (uint256 parked = 0; $.backups.size() != 0; ++parked) {
             (address b, ) = $.backups.top();
             if (_isReady($, b, maxHeightLag, best)) {

@@ -4,25 +4,22 @@ import type { CompilerOutputError } from "hardhat/types/solidity";
 /** solc's error object also carries the location, which Hardhat's type leaves out. */
 type LocatedError = CompilerOutputError & { sourceLocation?: { file: string } };
 
+/** solc's "contract code size exceeds 24576 bytes" and "initcode size exceeds 49152 bytes" warnings. */
+const CODE_SIZE_WARNINGS = new Set(["5574", "3860"]);
+
 /**
- * Size limits do not apply to test contracts (they are never deployed to a real chain, and a test that
- * deploys the core contracts embeds their creation code); Hardhat itself suppresses these two warnings
- * for test files, so they must not be promoted here either.
+ * Whether a solc warning is about the project's own sources (input source names of dependencies start with
+ * `npm/`; the project's own with `project/`). Code-size warnings about Solidity test files are left alone:
+ * test contracts never go on a real chain, and Hardhat hides those warnings, so promoting them would fail
+ * the build with no message.
  */
-const TEST_ONLY_WARNINGS = ["Contract code size is", "Contract initcode size is"];
-
-function isTestFile(file: string): boolean {
-  return file.startsWith("project/test/") || file.endsWith(".t.sol");
-}
-
-/** Input source names of dependencies start with `npm/`; the project's own start with `project/`. */
 export function isProjectWarning(error: LocatedError): boolean {
   if (error.severity !== "warning") return false;
   const file = error.sourceLocation?.file;
   if (file === undefined) return true;
   if (file.startsWith("npm/")) return false;
-  const message = error.formattedMessage ?? error.message;
-  return !(isTestFile(file) && TEST_ONLY_WARNINGS.some((warning) => message.includes(warning)));
+  const isTestFile = file.startsWith("project/test/") || file.endsWith(".t.sol");
+  return !(isTestFile && CODE_SIZE_WARNINGS.has(error.errorCode ?? ""));
 }
 
 export function promoteWarning(error: CompilerOutputError): CompilerOutputError {
