@@ -35,6 +35,15 @@ describe("warnings-as-errors plugin", function () {
     ).to.equal(true);
   });
 
+  it("leaves code-size warnings alone in coverage builds, where instrumentation inflates contracts", function () {
+    const sizeWarning = warning("project/contracts/health/NodeHealth.sol", "5574");
+    expect(isProjectWarning(sizeWarning, { coverage: true })).to.equal(false);
+    expect(isProjectWarning(sizeWarning, { coverage: false })).to.equal(true);
+    expect(isProjectWarning(warning("project/contracts/health/NodeHealth.sol"), { coverage: true })).to.equal(
+      true,
+    );
+  });
+
   it("ignores errors and infos", function () {
     expect(isProjectWarning({ ...warning("project/contracts/A.sol"), severity: "error" })).to.equal(false);
     expect(isProjectWarning({ ...warning("project/contracts/A.sol"), severity: "info" })).to.equal(false);
