@@ -114,7 +114,11 @@ library HeartbeatRecordLib {
     /// @notice Bits 144..255 of a heartbeat's word: stall count, flags (registered and hasHeartbeat set) and bitmap.
     /// @dev The caller has checked `stall <= 255`; `bitmap` is truncated to 101 bits.
     function status(uint256 stall, bool tracks, uint256 bitmap) internal pure returns (uint256 word) {
-        word = (stall << STALL_COUNT_OFFSET) | REGISTERED_BIT | HAS_HEARTBEAT_BIT | ((bitmap & BITMAP_MASK) << BITMAP_OFFSET);
+        word =
+            (stall << STALL_COUNT_OFFSET) |
+            REGISTERED_BIT |
+            HAS_HEARTBEAT_BIT |
+            ((bitmap & BITMAP_MASK) << BITMAP_OFFSET);
         if (tracks) word |= TRACKS_BEST_HEIGHT_BIT;
     }
 

@@ -36,12 +36,11 @@ abstract contract NodeHealthFixture is Test {
     address internal registrar = makeAddr("registrar");
     address internal rotator = makeAddr("rotator");
     address internal timelock = makeAddr("timelock");
-    address internal relayer = makeAddr("relayer");
-    address internal stranger = makeAddr("stranger");
-
-    address internal v1 = makeAddr("validator1");
-    address internal v2 = makeAddr("validator2");
-    address internal v3 = makeAddr("validator3");
+    address internal constant RELAYER = address(0x4E1A7E4);
+    address internal constant STRANGER = address(0x5742A6E4);
+    address internal constant V1 = address(0x7A11);
+    address internal constant V2 = address(0x7A12);
+    address internal constant V3 = address(0x7A13);
     address internal s1;
     uint256 internal k1;
     address internal s2;
@@ -107,9 +106,9 @@ abstract contract NodeHealthFixture is Test {
     }
 
     function _registerAll() internal {
-        _register(v1, s1);
-        _register(v2, s2);
-        _register(v3, s3);
+        _register(V1, s1);
+        _register(V2, s2);
+        _register(V3, s3);
     }
 
     function _beat(address signer, uint64 height) internal {
@@ -143,13 +142,17 @@ abstract contract NodeHealthFixture is Test {
         item.vs = bytes32(uint256(s) | (uint256(v - 27) << 255));
     }
 
-    function _one(INodeHealth.SignedHeartbeat memory item) internal pure returns (INodeHealth.SignedHeartbeat[] memory a) {
+    function _one(
+        INodeHealth.SignedHeartbeat memory item
+    ) internal pure returns (INodeHealth.SignedHeartbeat[] memory a) {
         a = new INodeHealth.SignedHeartbeat[](1);
         a[0] = item;
     }
 
     function _expectUnauthorized(address caller, bytes32 role) internal {
-        vm.expectRevert(abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, caller, role));
+        vm.expectRevert(
+            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, caller, role)
+        );
     }
 
     function _expectSkip(uint256 index, address validator, INodeHealth.SkipReason reason) internal {
@@ -162,8 +165,8 @@ abstract contract NodeHealthFixture is Test {
         counts[uint256(reason)] = 1;
         _expectSkip(0, item.validator, reason);
         vm.expectEmit(true, false, false, true, address(health));
-        emit INodeHealth.HeartbeatBatchProcessed(relayer, 0, 1, counts);
-        vm.prank(relayer);
+        emit INodeHealth.HeartbeatBatchProcessed(RELAYER, 0, 1, counts);
+        vm.prank(RELAYER);
         assertEq(health.heartbeatBatch(_one(item)), 0, "nothing accepted");
     }
 
@@ -211,7 +214,13 @@ contract NodeHealthTest is NodeHealthFixture {
     function test_initialize_revertsIfEpochLengthOutOfBounds() public {
         bytes memory init = abi.encodeCall(NodeHealth.initialize, (admin, _defaults(), 4));
         vm.expectRevert(
-            abi.encodeWithSelector(INodeHealth.NodeHealthInvalidParameter.selector, bytes32("epochLength"), 4, 5, 1 days)
+            abi.encodeWithSelector(
+                INodeHealth.NodeHealthInvalidParameter.selector,
+                bytes32("epochLength"),
+                4,
+                5,
+                1 days
+            )
         );
         NodeHealthDeployer.deployProxy(address(implementation), init);
         init = abi.encodeCall(NodeHealth.initialize, (admin, _defaults(), 1 days + 1));
@@ -237,7 +246,13 @@ contract NodeHealthTest is NodeHealthFixture {
         p.uptimeWindow = 101;
         bytes memory init = abi.encodeCall(NodeHealth.initialize, (admin, p, EPOCH));
         vm.expectRevert(
-            abi.encodeWithSelector(INodeHealth.NodeHealthInvalidParameter.selector, bytes32("uptimeWindow"), 101, 10, 100)
+            abi.encodeWithSelector(
+                INodeHealth.NodeHealthInvalidParameter.selector,
+                bytes32("uptimeWindow"),
+                101,
+                10,
+                100
+            )
         );
         NodeHealthDeployer.deployProxy(address(implementation), init);
     }
@@ -263,8 +278,8 @@ contract NodeHealthTest is NodeHealthFixture {
     }
 
     function test_setParameters_keepsGenesisEpochLengthAndBestHeight() public {
-        _register(v1, s1);
-        _track(v1);
+        _register(V1, s1);
+        _track(V1);
         _beat(s1, 1_000);
         _setParams(INodeHealth.Parameters(5, 3600, 5, 100, 1, 1));
         assertEq(health.bestHeight(), 1_000);
@@ -280,8 +295,16 @@ contract NodeHealthTest is NodeHealthFixture {
         health.setParameters(p);
     }
 
-    function _expectBadParam(INodeHealth.Parameters memory p, bytes32 name, uint256 value, uint256 min, uint256 max) internal {
-        vm.expectRevert(abi.encodeWithSelector(INodeHealth.NodeHealthInvalidParameter.selector, name, value, min, max));
+    function _expectBadParam(
+        INodeHealth.Parameters memory p,
+        bytes32 name,
+        uint256 value,
+        uint256 min,
+        uint256 max
+    ) internal {
+        vm.expectRevert(
+            abi.encodeWithSelector(INodeHealth.NodeHealthInvalidParameter.selector, name, value, min, max)
+        );
         vm.prank(timelock);
         health.setParameters(p);
     }
@@ -322,16 +345,16 @@ contract NodeHealthSignersTest is NodeHealthFixture {
 
     function test_registerSigner_registersWithFullWindowAndNoHeartbeat() public {
         vm.expectEmit(true, true, true, true, address(health));
-        emit INodeHealth.SignerChanged(v1, address(0), s1, 1);
-        _register(v1, s1);
-        (address signer, uint64 epoch) = health.signerOf(v1);
+        emit INodeHealth.SignerChanged(V1, address(0), s1, 1);
+        _register(V1, s1);
+        (address signer, uint64 epoch) = health.signerOf(V1);
         assertEq(signer, s1);
         assertEq(epoch, 1);
-        assertEq(health.validatorOfSigner(s1), v1);
-        assertEq(health.lastHeartbeatAt(v1), 0);
-        assertEq(uint8(health.livenessOf(v1)), uint8(INodeHealth.Liveness.Unknown));
-        assertEq(health.uptimeBps(v1), 10_000);
-        INodeHealth.HeartbeatRecord memory r = health.recordOf(v1);
+        assertEq(health.validatorOfSigner(s1), V1);
+        assertEq(health.lastHeartbeatAt(V1), 0);
+        assertEq(uint8(health.livenessOf(V1)), uint8(INodeHealth.Liveness.Unknown));
+        assertEq(health.uptimeBps(V1), 10_000);
+        INodeHealth.HeartbeatRecord memory r = health.recordOf(V1);
         assertEq(r.timestamp, 0);
         assertEq(r.uptimeBitmap, (uint256(1) << 101) - 1);
         assertFalse(r.tracksBestHeight);
@@ -339,143 +362,145 @@ contract NodeHealthSignersTest is NodeHealthFixture {
 
     function test_registerSigner_revertsIfNotRegistrar() public {
         bytes32 role = health.REGISTRAR_ROLE();
-        _expectUnauthorized(stranger, role);
-        vm.prank(stranger);
-        health.registerSigner(v1, s1);
+        _expectUnauthorized(STRANGER, role);
+        vm.prank(STRANGER);
+        health.registerSigner(V1, s1);
     }
 
     function test_registerSigner_revertsIfValidatorZero() public {
-        vm.expectRevert(abi.encodeWithSelector(INodeHealth.NodeHealthZeroAddress.selector, bytes32("validator")));
+        vm.expectRevert(
+            abi.encodeWithSelector(INodeHealth.NodeHealthZeroAddress.selector, bytes32("validator"))
+        );
         _register(address(0), s1);
     }
 
     function test_registerSigner_revertsIfAlreadyRegistered() public {
-        _register(v1, s1);
-        vm.expectRevert(abi.encodeWithSelector(INodeHealth.NodeHealthAlreadyRegistered.selector, v1));
-        _register(v1, s2);
+        _register(V1, s1);
+        vm.expectRevert(abi.encodeWithSelector(INodeHealth.NodeHealthAlreadyRegistered.selector, V1));
+        _register(V1, s2);
     }
 
     function test_registerSigner_revertsIfSignerZero() public {
         vm.expectRevert(abi.encodeWithSelector(INodeHealth.NodeHealthSignerUnavailable.selector, address(0)));
-        _register(v1, address(0));
+        _register(V1, address(0));
     }
 
     function test_registerSigner_revertsIfSignerUsedBefore() public {
-        _register(v1, s1);
+        _register(V1, s1);
         vm.expectRevert(abi.encodeWithSelector(INodeHealth.NodeHealthSignerUnavailable.selector, s1));
-        _register(v2, s1);
+        _register(V2, s1);
         // A rotated-away signer stays unavailable forever.
         vm.prank(rotator);
-        health.rotateSigner(v1, s3);
+        health.rotateSigner(V1, s3);
         vm.expectRevert(abi.encodeWithSelector(INodeHealth.NodeHealthSignerUnavailable.selector, s1));
-        _register(v2, s1);
+        _register(V2, s1);
     }
 
     // ─── rotateSigner ──────────────────────────────────────────────────────────────────────────────────
 
     function test_rotateSigner_movesRecordAndBumpsEpoch() public {
-        _register(v1, s1);
-        _track(v1);
+        _register(V1, s1);
+        _track(V1);
         vm.warp(T0 + 5);
         _beat(s1, 777);
-        INodeHealth.HeartbeatRecord memory before = health.recordOf(v1);
+        INodeHealth.HeartbeatRecord memory before = health.recordOf(V1);
         vm.expectEmit(true, true, true, true, address(health));
-        emit INodeHealth.SignerChanged(v1, s1, s2, 2);
+        emit INodeHealth.SignerChanged(V1, s1, s2, 2);
         vm.prank(rotator);
-        health.rotateSigner(v1, s2);
-        assertEq(abi.encode(health.recordOf(v1)), abi.encode(before));
-        (address signer, uint64 epoch) = health.signerOf(v1);
+        health.rotateSigner(V1, s2);
+        assertEq(abi.encode(health.recordOf(V1)), abi.encode(before));
+        (address signer, uint64 epoch) = health.signerOf(V1);
         assertEq(signer, s2);
         assertEq(epoch, 2);
-        assertEq(health.validatorOfSigner(s1), v1, "permanent");
-        assertEq(health.validatorOfSigner(s2), v1);
+        assertEq(health.validatorOfSigner(s1), V1, "permanent");
+        assertEq(health.validatorOfSigner(s2), V1);
         vm.warp(T0 + 6);
         _beat(s2, 800);
-        assertEq(health.lastHeartbeatAt(v1), T0 + 6);
+        assertEq(health.lastHeartbeatAt(V1), T0 + 6);
     }
 
     function test_rotateSigner_revertsIfNotRotator() public {
-        _register(v1, s1);
+        _register(V1, s1);
         bytes32 role = health.ROTATOR_ROLE();
         _expectUnauthorized(registrar, role);
         vm.prank(registrar);
-        health.rotateSigner(v1, s2);
+        health.rotateSigner(V1, s2);
     }
 
     function test_rotateSigner_revertsIfUnknownValidator() public {
-        vm.expectRevert(abi.encodeWithSelector(INodeHealth.NodeHealthUnknownValidator.selector, v1));
+        vm.expectRevert(abi.encodeWithSelector(INodeHealth.NodeHealthUnknownValidator.selector, V1));
         vm.prank(rotator);
-        health.rotateSigner(v1, s2);
+        health.rotateSigner(V1, s2);
     }
 
     function test_rotateSigner_revertsIfSignerUnavailable() public {
-        _register(v1, s1);
-        _register(v2, s2);
+        _register(V1, s1);
+        _register(V2, s2);
         address[3] memory bad = [address(0), s1, s2];
         for (uint256 i = 0; i < bad.length; ++i) {
             vm.expectRevert(abi.encodeWithSelector(INodeHealth.NodeHealthSignerUnavailable.selector, bad[i]));
             vm.prank(rotator);
-            health.rotateSigner(v1, bad[i]);
+            health.rotateSigner(V1, bad[i]);
         }
     }
 
     // ─── fence ─────────────────────────────────────────────────────────────────────────────────────────
 
     function test_fence_bumpsEpochAndRejectsOldSignedHeartbeats() public {
-        _register(v1, s1);
+        _register(V1, s1);
         vm.warp(T0 + 10);
-        INodeHealth.SignedHeartbeat memory old = _signed(v1, k1, 1, T0 + 10, 5);
+        INodeHealth.SignedHeartbeat memory old = _signed(V1, k1, 1, T0 + 10, 5);
         vm.expectEmit(true, true, true, true, address(health));
-        emit INodeHealth.SignerChanged(v1, s1, s1, 2);
+        emit INodeHealth.SignerChanged(V1, s1, s1, 2);
         vm.prank(registrar);
-        health.fence(v1);
-        (, uint64 epoch) = health.signerOf(v1);
+        health.fence(V1);
+        (, uint64 epoch) = health.signerOf(V1);
         assertEq(epoch, 2);
         _assertSkipped(old, INodeHealth.SkipReason.FencedEpoch);
-        assertEq(health.lastHeartbeatAt(v1), 0);
-        vm.prank(relayer);
-        assertEq(health.heartbeatBatch(_one(_signed(v1, k1, 2, T0 + 10, 5))), 1);
+        assertEq(health.lastHeartbeatAt(V1), 0);
+        vm.prank(RELAYER);
+        assertEq(health.heartbeatBatch(_one(_signed(V1, k1, 2, T0 + 10, 5))), 1);
     }
 
     function test_fence_revertsIfNotRegistrar() public {
-        _register(v1, s1);
+        _register(V1, s1);
         bytes32 role = health.REGISTRAR_ROLE();
         _expectUnauthorized(rotator, role);
         vm.prank(rotator);
-        health.fence(v1);
+        health.fence(V1);
     }
 
     function test_fence_revertsIfUnknownValidator() public {
-        vm.expectRevert(abi.encodeWithSelector(INodeHealth.NodeHealthUnknownValidator.selector, v1));
+        vm.expectRevert(abi.encodeWithSelector(INodeHealth.NodeHealthUnknownValidator.selector, V1));
         vm.prank(registrar);
-        health.fence(v1);
+        health.fence(V1);
     }
 
     // ─── setBestHeightTracking ─────────────────────────────────────────────────────────────────────────
 
     function test_setBestHeightTracking_setsFlagAndEmits() public {
-        _register(v1, s1);
+        _register(V1, s1);
         vm.expectEmit(true, false, false, true, address(health));
-        emit INodeHealth.BestHeightTrackingChanged(v1, true);
-        _track(v1);
-        assertTrue(health.recordOf(v1).tracksBestHeight);
+        emit INodeHealth.BestHeightTrackingChanged(V1, true);
+        _track(V1);
+        assertTrue(health.recordOf(V1).tracksBestHeight);
         vm.prank(registrar);
-        health.setBestHeightTracking(v1, false);
-        assertFalse(health.recordOf(v1).tracksBestHeight);
+        health.setBestHeightTracking(V1, false);
+        assertFalse(health.recordOf(V1).tracksBestHeight);
     }
 
     function test_setBestHeightTracking_revertsIfNotRegistrar() public {
-        _register(v1, s1);
+        _register(V1, s1);
         bytes32 role = health.REGISTRAR_ROLE();
-        _expectUnauthorized(stranger, role);
-        vm.prank(stranger);
-        health.setBestHeightTracking(v1, true);
+        _expectUnauthorized(STRANGER, role);
+        vm.prank(STRANGER);
+        health.setBestHeightTracking(V1, true);
     }
 
     function test_setBestHeightTracking_revertsIfUnknownValidator() public {
-        vm.expectRevert(abi.encodeWithSelector(INodeHealth.NodeHealthUnknownValidator.selector, v1));
+        vm.expectRevert(abi.encodeWithSelector(INodeHealth.NodeHealthUnknownValidator.selector, V1));
         vm.prank(registrar);
-        health.setBestHeightTracking(v1, true);
+        health.setBestHeightTracking(V1, true);
     }
 }
 
@@ -484,14 +509,14 @@ contract NodeHealthHeartbeatTest is NodeHealthFixture {
     // ─── heartbeat ─────────────────────────────────────────────────────────────────────────────────────
 
     function test_heartbeat_recordsReportAndEmits() public {
-        _register(v1, s1);
+        _register(V1, s1);
         vm.warp(T0 + 7);
         INodeHealth.HealthReport memory rep = _report(1234);
         vm.expectEmit(true, true, false, true, address(health));
-        emit INodeHealth.HeartbeatRecorded(v1, s1, 1234, rep.blockHash);
+        emit INodeHealth.HeartbeatRecorded(s1, 1234, rep.blockHash);
         vm.prank(s1);
         health.heartbeat(rep);
-        INodeHealth.HeartbeatRecord memory r = health.recordOf(v1);
+        INodeHealth.HeartbeatRecord memory r = health.recordOf(V1);
         assertEq(r.timestamp, T0 + 7);
         assertEq(r.blockHeight, 1234);
         assertEq(r.peerCount, 12);
@@ -499,86 +524,98 @@ contract NodeHealthHeartbeatTest is NodeHealthFixture {
         assertEq(r.diskUsedBps, 4_200);
         assertEq(r.clientVersion, bytes4(keccak256("geth/v1.14.0")));
         assertEq(r.stallCount, 0);
-        assertEq(health.lastHeartbeatAt(v1), T0 + 7);
-        assertEq(uint8(health.livenessOf(v1)), uint8(INodeHealth.Liveness.Live));
+        assertEq(health.lastHeartbeatAt(V1), T0 + 7);
+        assertEq(uint8(health.livenessOf(V1)), uint8(INodeHealth.Liveness.Live));
     }
 
     function test_heartbeat_saturatesPeersAndLatency() public {
-        _register(v1, s1);
+        _register(V1, s1);
         INodeHealth.HealthReport memory rep = _report(1);
         rep.peerCount = 1_000;
         rep.latencyMs = 70_000;
         rep.diskUsedBps = 10_000;
         vm.prank(s1);
         health.heartbeat(rep);
-        INodeHealth.HeartbeatRecord memory r = health.recordOf(v1);
+        INodeHealth.HeartbeatRecord memory r = health.recordOf(V1);
         assertEq(r.peerCount, 255);
         assertEq(r.latencyMs, 65_535);
         assertEq(r.diskUsedBps, 10_000);
     }
 
     function test_heartbeat_acceptsMaxBlockHeight() public {
-        _register(v1, s1);
+        _register(V1, s1);
         _beat(s1, type(uint40).max);
-        assertEq(health.recordOf(v1).blockHeight, type(uint40).max);
+        assertEq(health.recordOf(V1).blockHeight, type(uint40).max);
     }
 
     function test_heartbeat_revertsIfUnknownSigner() public {
-        vm.expectRevert(abi.encodeWithSelector(INodeHealth.NodeHealthUnknownSigner.selector, stranger));
-        _beat(stranger, 1);
+        vm.expectRevert(abi.encodeWithSelector(INodeHealth.NodeHealthUnknownSigner.selector, STRANGER));
+        _beat(STRANGER, 1);
     }
 
     function test_heartbeat_revertsIfSignerRotatedAway() public {
-        _register(v1, s1);
+        _register(V1, s1);
         vm.prank(rotator);
-        health.rotateSigner(v1, s2);
+        health.rotateSigner(V1, s2);
         vm.expectRevert(abi.encodeWithSelector(INodeHealth.NodeHealthUnknownSigner.selector, s1));
         _beat(s1, 1);
     }
 
     function test_heartbeat_revertsIfBlockHeightTooLarge() public {
-        _register(v1, s1);
+        _register(V1, s1);
         uint64 tooHigh = uint64(type(uint40).max) + 1;
         vm.expectRevert(
-            abi.encodeWithSelector(INodeHealth.NodeHealthInvalidReport.selector, bytes32("blockHeight"), tooHigh)
+            abi.encodeWithSelector(
+                INodeHealth.NodeHealthInvalidReport.selector,
+                bytes32("blockHeight"),
+                tooHigh
+            )
         );
         _beat(s1, tooHigh);
     }
 
     function test_heartbeat_revertsIfDiskAboveFullScale() public {
-        _register(v1, s1);
+        _register(V1, s1);
         INodeHealth.HealthReport memory rep = _report(1);
         rep.diskUsedBps = 10_001;
         vm.expectRevert(
-            abi.encodeWithSelector(INodeHealth.NodeHealthInvalidReport.selector, bytes32("diskUsedBps"), 10_001)
+            abi.encodeWithSelector(
+                INodeHealth.NodeHealthInvalidReport.selector,
+                bytes32("diskUsedBps"),
+                10_001
+            )
         );
         vm.prank(s1);
         health.heartbeat(rep);
     }
 
     function test_heartbeat_revertsIfDuplicateInSameSecond() public {
-        _register(v1, s1);
+        _register(V1, s1);
         vm.warp(T0 + 10);
         _beat(s1, 1);
-        vm.expectRevert(abi.encodeWithSelector(INodeHealth.NodeHealthDuplicateHeartbeat.selector, s1, T0 + 10));
+        vm.expectRevert(
+            abi.encodeWithSelector(INodeHealth.NodeHealthDuplicateHeartbeat.selector, s1, T0 + 10)
+        );
         _beat(s1, 2);
         vm.warp(T0 + 11);
         _beat(s1, 2);
-        assertEq(health.lastHeartbeatAt(v1), T0 + 11);
+        assertEq(health.lastHeartbeatAt(V1), T0 + 11);
     }
 
     function test_heartbeat_acceptsFirstHeartbeatInRegistrationSecond() public {
-        _register(v1, s1);
+        _register(V1, s1);
         _beat(s1, 1);
-        assertEq(health.lastHeartbeatAt(v1), T0);
+        assertEq(health.lastHeartbeatAt(V1), T0);
     }
 
     function test_heartbeat_revertsIfDuplicateOfRelayedItem() public {
-        _register(v1, s1);
+        _register(V1, s1);
         vm.warp(T0 + 10);
-        vm.prank(relayer);
-        health.heartbeatBatch(_one(_signed(v1, k1, 1, T0 + 10, 5)));
-        vm.expectRevert(abi.encodeWithSelector(INodeHealth.NodeHealthDuplicateHeartbeat.selector, s1, T0 + 10));
+        vm.prank(RELAYER);
+        health.heartbeatBatch(_one(_signed(V1, k1, 1, T0 + 10, 5)));
+        vm.expectRevert(
+            abi.encodeWithSelector(INodeHealth.NodeHealthDuplicateHeartbeat.selector, s1, T0 + 10)
+        );
         _beat(s1, 6);
     }
 }
@@ -588,95 +625,95 @@ contract NodeHealthLivenessTest is NodeHealthFixture {
     // ─── liveness ──────────────────────────────────────────────────────────────────────────────────────
 
     function test_livenessOf_unknownWithoutSignerOrHeartbeat() public {
-        assertEq(uint8(health.livenessOf(v1)), uint8(INodeHealth.Liveness.Unknown));
-        _register(v1, s1);
+        assertEq(uint8(health.livenessOf(V1)), uint8(INodeHealth.Liveness.Unknown));
+        _register(V1, s1);
         vm.warp(T0 + 10_000);
-        assertEq(uint8(health.livenessOf(v1)), uint8(INodeHealth.Liveness.Unknown));
+        assertEq(uint8(health.livenessOf(V1)), uint8(INodeHealth.Liveness.Unknown));
     }
 
     function test_livenessOf_transitionsAtExactBoundaries() public {
-        _register(v1, s1);
+        _register(V1, s1);
         uint256 t = T0 + 100;
         vm.warp(t);
         _beat(s1, 1);
-        assertEq(uint8(health.livenessOf(v1)), uint8(INodeHealth.Liveness.Live));
+        assertEq(uint8(health.livenessOf(V1)), uint8(INodeHealth.Liveness.Live));
         vm.warp(t + 30); // == heartbeatInterval
-        assertEq(uint8(health.livenessOf(v1)), uint8(INodeHealth.Liveness.Live));
+        assertEq(uint8(health.livenessOf(V1)), uint8(INodeHealth.Liveness.Live));
         vm.warp(t + 31);
-        assertEq(uint8(health.livenessOf(v1)), uint8(INodeHealth.Liveness.Late));
+        assertEq(uint8(health.livenessOf(V1)), uint8(INodeHealth.Liveness.Late));
         vm.warp(t + 60); // == heartbeatInterval + gracePeriod
-        assertEq(uint8(health.livenessOf(v1)), uint8(INodeHealth.Liveness.Late));
+        assertEq(uint8(health.livenessOf(V1)), uint8(INodeHealth.Liveness.Late));
         vm.warp(t + 61);
-        assertEq(uint8(health.livenessOf(v1)), uint8(INodeHealth.Liveness.Overdue));
+        assertEq(uint8(health.livenessOf(V1)), uint8(INodeHealth.Liveness.Overdue));
         _beat(s1, 2);
-        assertEq(uint8(health.livenessOf(v1)), uint8(INodeHealth.Liveness.Live));
+        assertEq(uint8(health.livenessOf(V1)), uint8(INodeHealth.Liveness.Live));
     }
 
     function test_livenessOf_zeroGraceGoesStraightToOverdue() public {
         INodeHealth.Parameters memory p = _defaults();
         p.gracePeriod = 0;
         _setParams(p);
-        _register(v1, s1);
+        _register(V1, s1);
         _beat(s1, 1);
         vm.warp(T0 + 30);
-        assertEq(uint8(health.livenessOf(v1)), uint8(INodeHealth.Liveness.Live));
+        assertEq(uint8(health.livenessOf(V1)), uint8(INodeHealth.Liveness.Live));
         vm.warp(T0 + 31);
-        assertEq(uint8(health.livenessOf(v1)), uint8(INodeHealth.Liveness.Overdue));
+        assertEq(uint8(health.livenessOf(V1)), uint8(INodeHealth.Liveness.Overdue));
     }
 
     // ─── stall detection and best height ───────────────────────────────────────────────────────────────
 
     function test_heartbeat_detectsStallAndResets() public {
-        _register(v1, s1);
-        _register(v2, s2);
-        _track(v1);
+        _register(V1, s1);
+        _register(V2, s2);
+        _track(V1);
         _beat(s1, 1_000);
         assertEq(health.bestHeight(), 1_000);
         // 1000 > 950 + 50 is false: not lagging.
         vm.warp(T0 + 1);
         _beat(s2, 950);
-        assertEq(health.recordOf(v2).stallCount, 0);
+        assertEq(health.recordOf(V2).stallCount, 0);
         // 1000 > 949 + 50: lagging.
         for (uint256 i = 1; i <= 3; ++i) {
             vm.warp(T0 + 1 + i);
             _beat(s2, 949);
-            assertEq(health.recordOf(v2).stallCount, i);
+            assertEq(health.recordOf(V2).stallCount, i);
             INodeHealth.Liveness expected = i < 3 ? INodeHealth.Liveness.Live : INodeHealth.Liveness.Stalled;
-            assertEq(uint8(health.livenessOf(v2)), uint8(expected));
+            assertEq(uint8(health.livenessOf(V2)), uint8(expected));
         }
         // Stalled while Late...
         vm.warp(T0 + 4 + 31);
-        assertEq(uint8(health.livenessOf(v2)), uint8(INodeHealth.Liveness.Stalled));
+        assertEq(uint8(health.livenessOf(V2)), uint8(INodeHealth.Liveness.Stalled));
         // ...but Overdue takes precedence.
         vm.warp(T0 + 4 + 61);
-        assertEq(uint8(health.livenessOf(v2)), uint8(INodeHealth.Liveness.Overdue));
+        assertEq(uint8(health.livenessOf(V2)), uint8(INodeHealth.Liveness.Overdue));
         // A report that catches up resets the count.
         _beat(s2, 1_000);
-        assertEq(health.recordOf(v2).stallCount, 0);
-        assertEq(uint8(health.livenessOf(v2)), uint8(INodeHealth.Liveness.Live));
+        assertEq(health.recordOf(V2).stallCount, 0);
+        assertEq(uint8(health.livenessOf(V2)), uint8(INodeHealth.Liveness.Live));
     }
 
     function test_heartbeat_saturatesStallCount() public {
-        _register(v1, s1);
-        _register(v2, s2);
-        _track(v1);
+        _register(V1, s1);
+        _register(V2, s2);
+        _track(V1);
         _beat(s1, 1_000);
         for (uint256 i = 1; i <= 260; ++i) {
             vm.warp(T0 + i);
             _beat(s2, 1);
         }
-        assertEq(health.recordOf(v2).stallCount, 255);
+        assertEq(health.recordOf(V2).stallCount, 255);
     }
 
     function test_heartbeat_raisesBestHeightInSteps() public {
-        _register(v1, s1);
-        _track(v1);
+        _register(V1, s1);
+        _track(V1);
         // maxHeightLag 50: step 12.
         _beat(s1, 11);
         assertEq(health.bestHeight(), 0, "11 < 0 + 12");
         vm.warp(T0 + 1);
         vm.expectEmit(false, true, false, true, address(health));
-        emit INodeHealth.BestHeightRaised(12, v1);
+        emit INodeHealth.BestHeightRaised(12, V1);
         _beat(s1, 12);
         assertEq(health.bestHeight(), 12);
         vm.warp(T0 + 2);
@@ -694,8 +731,8 @@ contract NodeHealthLivenessTest is NodeHealthFixture {
         INodeHealth.Parameters memory p = _defaults();
         p.maxHeightLag = 3;
         _setParams(p);
-        _register(v1, s1);
-        _track(v1);
+        _register(V1, s1);
+        _track(V1);
         _beat(s1, 1);
         assertEq(health.bestHeight(), 1);
         vm.warp(T0 + 1);
@@ -704,12 +741,12 @@ contract NodeHealthLivenessTest is NodeHealthFixture {
     }
 
     function test_heartbeat_untrackedReportDoesNotRaiseBestHeight() public {
-        _register(v1, s1);
+        _register(V1, s1);
         _beat(s1, 1_000);
         assertEq(health.bestHeight(), 0);
-        _track(v1);
+        _track(V1);
         vm.prank(registrar);
-        health.setBestHeightTracking(v1, false);
+        health.setBestHeightTracking(V1, false);
         vm.warp(T0 + 1);
         _beat(s1, 2_000);
         assertEq(health.bestHeight(), 0);
@@ -727,7 +764,7 @@ contract NodeHealthUptimeTest is NodeHealthFixture {
         INodeHealth.Parameters memory p = _defaults();
         p.uptimeWindow = window;
         _setParams(p);
-        _register(v1, s1);
+        _register(V1, s1);
         uint256 missed;
         for (uint256 e = 1; e <= window; ++e) {
             if ((missMask >> e) & 1 == 1) {
@@ -738,47 +775,47 @@ contract NodeHealthUptimeTest is NodeHealthFixture {
             _beat(s1, uint64(e));
         }
         vm.warp(T0 + (uint256(window) + 1) * EPOCH);
-        assertEq(health.uptimeBps(v1), ((window - missed) * 10_000) / window);
+        assertEq(health.uptimeBps(V1), ((window - missed) * 10_000) / window);
     }
 
     function test_uptimeBps_countsEpochsAfterLastHeartbeatAsMissed() public {
-        _register(v1, s1);
+        _register(V1, s1);
         for (uint256 e = 1; e <= 100; ++e) {
             vm.warp(T0 + e * EPOCH);
             _beat(s1, uint64(e));
         }
         // Epoch 100 is still running: the window is epochs 0..99, all seen (epoch 0 by the registration's grace).
-        assertEq(health.uptimeBps(v1), 10_000);
+        assertEq(health.uptimeBps(V1), 10_000);
         vm.warp(T0 + 101 * EPOCH); // window 1..100
-        assertEq(health.uptimeBps(v1), 10_000);
+        assertEq(health.uptimeBps(V1), 10_000);
         vm.warp(T0 + 111 * EPOCH); // window 11..110: 101..110 missed
-        assertEq(health.uptimeBps(v1), 9_000);
+        assertEq(health.uptimeBps(V1), 9_000);
         vm.warp(T0 + 200 * EPOCH); // window 100..199: only 100 seen
-        assertEq(health.uptimeBps(v1), 100);
+        assertEq(health.uptimeBps(V1), 100);
         vm.warp(T0 + 201 * EPOCH);
-        assertEq(health.uptimeBps(v1), 0);
+        assertEq(health.uptimeBps(V1), 0);
         vm.warp(T0 + 100_000 * EPOCH);
-        assertEq(health.uptimeBps(v1), 0);
+        assertEq(health.uptimeBps(V1), 0);
     }
 
     function test_uptimeBps_newSignerDecaysWithoutHeartbeats() public {
-        _register(v1, s1);
+        _register(V1, s1);
         vm.warp(T0 + 10 * EPOCH); // window -90..9: epoch 0 (registration) and before count; 1..9 missed
-        assertEq(health.uptimeBps(v1), 9_100);
+        assertEq(health.uptimeBps(V1), 9_100);
     }
 
     function test_uptimeBps_hugeGapClearsTheBitmap() public {
-        _register(v1, s1);
+        _register(V1, s1);
         _beat(s1, 1);
         vm.warp(T0 + 500 * EPOCH);
         _beat(s1, 2);
-        assertEq(health.recordOf(v1).uptimeBitmap, 1);
+        assertEq(health.recordOf(V1).uptimeBitmap, 1);
         vm.warp(T0 + 501 * EPOCH);
-        assertEq(health.uptimeBps(v1), 100);
+        assertEq(health.uptimeBps(V1), 100);
     }
 
     function test_uptimeBps_zeroForUnknownValidator() public view {
-        assertEq(health.uptimeBps(v1), 0);
+        assertEq(health.uptimeBps(V1), 0);
     }
 
     // ─── countSilentSince ──────────────────────────────────────────────────────────────────────────────
@@ -790,9 +827,9 @@ contract NodeHealthUptimeTest is NodeHealthFixture {
         vm.warp(T0 + 20);
         _beat(s2, 1);
         address[] memory list = new address[](4);
-        (list[0], list[1], list[2], list[3]) = (v1, v2, v3, stranger);
-        assertEq(health.countSilentSince(list, T0 + 10), 2, "v3 and stranger never heartbeated");
-        assertEq(health.countSilentSince(list, T0 + 11), 3, "v1 at T0+10 < cutoff");
+        (list[0], list[1], list[2], list[3]) = (V1, V2, V3, STRANGER);
+        assertEq(health.countSilentSince(list, T0 + 10), 2, "V3 and STRANGER never heartbeated");
+        assertEq(health.countSilentSince(list, T0 + 11), 3, "V1 at T0+10 < cutoff");
         assertEq(health.countSilentSince(list, T0 + 21), 4);
         assertEq(health.countSilentSince(list, 0), 2, "no heartbeat is silent even for cutoff 0");
     }
@@ -800,10 +837,12 @@ contract NodeHealthUptimeTest is NodeHealthFixture {
     // ─── EIP-712 ───────────────────────────────────────────────────────────────────────────────────────
 
     function test_heartbeatDigest_matchesEip712TypedData() public view {
-        INodeHealth.SignedHeartbeat memory item = _signed(v1, k1, 1, T0, 42);
+        INodeHealth.SignedHeartbeat memory item = _signed(V1, k1, 1, T0, 42);
         bytes32 domain = keccak256(
             abi.encode(
-                keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
+                keccak256(
+                    "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
+                ),
                 keccak256("healnet NodeHealth"),
                 keccak256("1"),
                 block.chainid,
@@ -832,7 +871,7 @@ contract NodeHealthUptimeTest is NodeHealthFixture {
     }
 
     function test_recoverHeartbeatSigner_zeroIfHighSOrMalformed() public view {
-        INodeHealth.SignedHeartbeat memory item = _signed(v1, k1, 1, T0, 42);
+        INodeHealth.SignedHeartbeat memory item = _signed(V1, k1, 1, T0, 42);
         item.vs = bytes32(HALF_N + 1);
         assertEq(health.recoverHeartbeatSigner(item), address(0));
         item.r = bytes32(0);
@@ -849,131 +888,134 @@ contract NodeHealthBatchTest is NodeHealthFixture {
         _registerAll();
         vm.warp(T0 + 3 * EPOCH + 30);
         INodeHealth.SignedHeartbeat[] memory items = new INodeHealth.SignedHeartbeat[](3);
-        items[0] = _signed(v1, k1, 1, T0 + 2 * EPOCH + 59, 10); // previous epoch, 31 s old
-        items[1] = _signed(v2, k2, 1, T0 + 3 * EPOCH + 30, 11);
-        items[2] = _signed(v3, k3, 1, T0 + 3 * EPOCH, 12);
+        items[0] = _signed(V1, k1, 1, T0 + 2 * EPOCH + 59, 10); // previous epoch, 31 s old
+        items[1] = _signed(V2, k2, 1, T0 + 3 * EPOCH + 30, 11);
+        items[2] = _signed(V3, k3, 1, T0 + 3 * EPOCH, 12);
         uint256[7] memory none;
         vm.expectEmit(true, false, false, true, address(health));
-        emit INodeHealth.HeartbeatBatchProcessed(relayer, 3, 0, none);
-        vm.prank(relayer);
+        emit INodeHealth.HeartbeatBatchProcessed(RELAYER, 3, 0, none);
+        vm.prank(RELAYER);
         assertEq(health.heartbeatBatch(items), 3);
-        assertEq(health.lastHeartbeatAt(v1), T0 + 2 * EPOCH + 59);
-        assertEq(health.lastHeartbeatAt(v2), T0 + 3 * EPOCH + 30);
-        assertEq(health.recordOf(v3).blockHeight, 12);
-        // v1's bit 0 is epoch 2 (from the signed timestamp): registration epoch 0 is bit 2, epoch 1 missed.
-        assertEq(health.recordOf(v1).uptimeBitmap & 7, 5);
+        assertEq(health.lastHeartbeatAt(V1), T0 + 2 * EPOCH + 59);
+        assertEq(health.lastHeartbeatAt(V2), T0 + 3 * EPOCH + 30);
+        assertEq(health.recordOf(V3).blockHeight, 12);
+        // V1's bit 0 is epoch 2 (from the signed timestamp): registration epoch 0 is bit 2, epoch 1 missed.
+        assertEq(health.recordOf(V1).uptimeBitmap & 7, 5);
     }
 
     function test_heartbeatBatch_emptyBatchEmitsZeros() public {
         uint256[7] memory none;
         vm.expectEmit(true, false, false, true, address(health));
-        emit INodeHealth.HeartbeatBatchProcessed(relayer, 0, 0, none);
-        vm.prank(relayer);
+        emit INodeHealth.HeartbeatBatchProcessed(RELAYER, 0, 0, none);
+        vm.prank(RELAYER);
         assertEq(health.heartbeatBatch(new INodeHealth.SignedHeartbeat[](0)), 0);
     }
 
     function test_heartbeatBatch_skipsMalformedSignature() public {
-        _register(v1, s1);
-        INodeHealth.SignedHeartbeat memory item = _signed(v1, k1, 1, T0, 1);
+        _register(V1, s1);
+        INodeHealth.SignedHeartbeat memory item = _signed(V1, k1, 1, T0, 1);
         item.r = bytes32(0);
         _assertSkipped(item, INodeHealth.SkipReason.BadSignature);
     }
 
     function test_heartbeatBatch_skipsHighS() public {
-        _register(v1, s1);
-        INodeHealth.SignedHeartbeat memory item = _signed(v1, k1, 1, T0, 1);
+        _register(V1, s1);
+        INodeHealth.SignedHeartbeat memory item = _signed(V1, k1, 1, T0, 1);
         item.vs = bytes32(type(uint256).max >> 1); // s = 2^255 - 1 > n/2, v = 27
         _assertSkipped(item, INodeHealth.SkipReason.BadSignature);
     }
 
     function test_heartbeatBatch_skipsTamperedReport() public {
-        _register(v1, s1);
-        INodeHealth.SignedHeartbeat memory item = _signed(v1, k1, 1, T0, 1);
+        _register(V1, s1);
+        INodeHealth.SignedHeartbeat memory item = _signed(V1, k1, 1, T0, 1);
         item.report.blockHeight = 2; // signature now recovers to some other address
         _assertSkipped(item, INodeHealth.SkipReason.BadSignature);
     }
 
     function test_heartbeatBatch_skipsWrongSigner() public {
-        _register(v1, s1);
-        _register(v2, s2);
-        // Signed by v2's signer for v1.
-        _assertSkipped(_signed(v1, k2, 1, T0, 1), INodeHealth.SkipReason.BadSignature);
-        _assertSkipped(_signed(v1, outsiderKey, 1, T0, 1), INodeHealth.SkipReason.BadSignature);
+        _register(V1, s1);
+        _register(V2, s2);
+        // Signed by V2's signer for V1.
+        _assertSkipped(_signed(V1, k2, 1, T0, 1), INodeHealth.SkipReason.BadSignature);
+        _assertSkipped(_signed(V1, outsiderKey, 1, T0, 1), INodeHealth.SkipReason.BadSignature);
     }
 
     function test_heartbeatBatch_skipsUnknownValidator() public {
-        _assertSkipped(_signed(v1, k1, 1, T0, 1), INodeHealth.SkipReason.UnknownSigner);
+        _assertSkipped(_signed(V1, k1, 1, T0, 1), INodeHealth.SkipReason.UnknownSigner);
         // The signature is checked first.
-        INodeHealth.SignedHeartbeat memory item = _signed(v1, k1, 1, T0, 1);
+        INodeHealth.SignedHeartbeat memory item = _signed(V1, k1, 1, T0, 1);
         item.r = bytes32(0);
         _assertSkipped(item, INodeHealth.SkipReason.BadSignature);
     }
 
     function test_heartbeatBatch_skipsRotatedAwaySigner() public {
-        _register(v1, s1);
+        _register(V1, s1);
         vm.prank(rotator);
-        health.rotateSigner(v1, s2);
-        _assertSkipped(_signed(v1, k1, 2, T0, 1), INodeHealth.SkipReason.BadSignature);
+        health.rotateSigner(V1, s2);
+        _assertSkipped(_signed(V1, k1, 2, T0, 1), INodeHealth.SkipReason.BadSignature);
     }
 
     function test_heartbeatBatch_skipsWrongEpoch() public {
-        _register(v1, s1);
-        _assertSkipped(_signed(v1, k1, 0, T0, 1), INodeHealth.SkipReason.FencedEpoch);
-        _assertSkipped(_signed(v1, k1, 2, T0, 1), INodeHealth.SkipReason.FencedEpoch);
+        _register(V1, s1);
+        _assertSkipped(_signed(V1, k1, 0, T0, 1), INodeHealth.SkipReason.FencedEpoch);
+        _assertSkipped(_signed(V1, k1, 2, T0, 1), INodeHealth.SkipReason.FencedEpoch);
     }
 
     function test_heartbeatBatch_skipsFutureDated() public {
-        _register(v1, s1);
-        _assertSkipped(_signed(v1, k1, 1, T0 + 1, 1), INodeHealth.SkipReason.FutureDated);
+        _register(V1, s1);
+        _assertSkipped(_signed(V1, k1, 1, T0 + 1, 1), INodeHealth.SkipReason.FutureDated);
     }
 
     function test_heartbeatBatch_skipsStaleAtExactBoundary() public {
-        _register(v1, s1);
+        _register(V1, s1);
         vm.warp(T0 + 1_000);
         // maxHeartbeatAge 60: T0 + 939 + 60 < T0 + 1000 is stale; T0 + 940 is not.
-        _assertSkipped(_signed(v1, k1, 1, T0 + 939, 1), INodeHealth.SkipReason.Stale);
-        vm.prank(relayer);
-        assertEq(health.heartbeatBatch(_one(_signed(v1, k1, 1, T0 + 940, 1))), 1);
+        _assertSkipped(_signed(V1, k1, 1, T0 + 939, 1), INodeHealth.SkipReason.Stale);
+        vm.prank(RELAYER);
+        assertEq(health.heartbeatBatch(_one(_signed(V1, k1, 1, T0 + 940, 1))), 1);
     }
 
     function test_heartbeatBatch_skipsItemSignedBeforeRegistration() public {
         vm.warp(T0 + 30);
-        _register(v1, s1);
-        _assertSkipped(_signed(v1, k1, 1, T0 + 29, 1), INodeHealth.SkipReason.Stale);
-        vm.prank(relayer);
-        assertEq(health.heartbeatBatch(_one(_signed(v1, k1, 1, T0 + 30, 1))), 1);
+        _register(V1, s1);
+        _assertSkipped(_signed(V1, k1, 1, T0 + 29, 1), INodeHealth.SkipReason.Stale);
+        vm.prank(RELAYER);
+        assertEq(health.heartbeatBatch(_one(_signed(V1, k1, 1, T0 + 30, 1))), 1);
     }
 
     function test_heartbeatBatch_skipsReplayOfSameItem() public {
-        _register(v1, s1);
+        _register(V1, s1);
         vm.warp(T0 + 10);
-        INodeHealth.SignedHeartbeat memory item = _signed(v1, k1, 1, T0 + 5, 1);
-        vm.prank(relayer);
+        INodeHealth.SignedHeartbeat memory item = _signed(V1, k1, 1, T0 + 5, 1);
+        vm.prank(RELAYER);
         assertEq(health.heartbeatBatch(_one(item)), 1);
         vm.warp(T0 + 20);
         _assertSkipped(item, INodeHealth.SkipReason.Replayed);
         // Twice in the same batch: the second is a replay.
         INodeHealth.SignedHeartbeat[] memory items = new INodeHealth.SignedHeartbeat[](2);
-        items[0] = _signed(v1, k1, 1, T0 + 20, 2);
+        items[0] = _signed(V1, k1, 1, T0 + 20, 2);
         items[1] = items[0];
-        _expectSkip(1, v1, INodeHealth.SkipReason.Replayed);
-        vm.prank(relayer);
+        _expectSkip(1, V1, INodeHealth.SkipReason.Replayed);
+        vm.prank(RELAYER);
         assertEq(health.heartbeatBatch(items), 1);
     }
 
     function test_heartbeatBatch_skipsItemNotNewerThanDirectHeartbeat() public {
-        _register(v1, s1);
+        _register(V1, s1);
         vm.warp(T0 + 10);
         _beat(s1, 1);
-        _assertSkipped(_signed(v1, k1, 1, T0 + 10, 2), INodeHealth.SkipReason.Replayed);
-        _assertSkipped(_signed(v1, k1, 1, T0 + 9, 2), INodeHealth.SkipReason.Replayed);
+        _assertSkipped(_signed(V1, k1, 1, T0 + 10, 2), INodeHealth.SkipReason.Replayed);
+        _assertSkipped(_signed(V1, k1, 1, T0 + 9, 2), INodeHealth.SkipReason.Replayed);
     }
 
     function test_heartbeatBatch_skipsInvalidReport() public {
-        _register(v1, s1);
-        _assertSkipped(_signed(v1, k1, 1, T0, uint64(type(uint40).max) + 1), INodeHealth.SkipReason.InvalidReport);
+        _register(V1, s1);
+        _assertSkipped(
+            _signed(V1, k1, 1, T0, uint64(type(uint40).max) + 1),
+            INodeHealth.SkipReason.InvalidReport
+        );
         INodeHealth.SignedHeartbeat memory item;
-        item.validator = v1;
+        item.validator = V1;
         item.signerEpoch = 1;
         item.timestamp = uint64(T0);
         item.report = _report(1);
@@ -986,54 +1028,54 @@ contract NodeHealthBatchTest is NodeHealthFixture {
         _registerAll();
         vm.warp(T0 + 500);
         vm.prank(registrar);
-        health.fence(v3); // v3 is now at epoch 2
+        health.fence(V3); // V3 is now at epoch 2
         INodeHealth.SignedHeartbeat[] memory items = new INodeHealth.SignedHeartbeat[](11);
-        items[0] = _signed(v1, k1, 1, T0 + 490, 100); // honest
-        items[1] = _signed(v2, k2, 1, T0 + 490, 100);
+        items[0] = _signed(V1, k1, 1, T0 + 490, 100); // honest
+        items[1] = _signed(V2, k2, 1, T0 + 490, 100);
         items[1].r = bytes32(0); // BadSignature
-        items[2] = _signed(stranger, outsiderKey, 1, T0 + 490, 100); // UnknownSigner
-        items[3] = _signed(v3, k3, 1, T0 + 490, 100); // FencedEpoch
-        items[4] = _signed(v2, k2, 1, T0 + 501, 100); // FutureDated
-        items[5] = _signed(v2, k2, 1, T0 + 439, 100); // Stale
+        items[2] = _signed(STRANGER, outsiderKey, 1, T0 + 490, 100); // UnknownSigner
+        items[3] = _signed(V3, k3, 1, T0 + 490, 100); // FencedEpoch
+        items[4] = _signed(V2, k2, 1, T0 + 501, 100); // FutureDated
+        items[5] = _signed(V2, k2, 1, T0 + 439, 100); // Stale
         items[6] = items[0]; // Replayed
-        items[7] = _signed(v2, k2, 1, T0 + 495, uint64(type(uint40).max) + 1); // InvalidReport
-        items[8] = _signed(v2, k2, 1, T0 + 496, 100); // honest
-        items[9] = _signed(v3, k3, 2, T0 + 497, 100); // honest
-        items[10] = _signed(v1, k2, 1, T0 + 498, 100); // BadSignature (wrong signer)
+        items[7] = _signed(V2, k2, 1, T0 + 495, uint64(type(uint40).max) + 1); // InvalidReport
+        items[8] = _signed(V2, k2, 1, T0 + 496, 100); // honest
+        items[9] = _signed(V3, k3, 2, T0 + 497, 100); // honest
+        items[10] = _signed(V1, k2, 1, T0 + 498, 100); // BadSignature (wrong signer)
         uint256[7] memory counts = [uint256(2), 1, 1, 1, 1, 1, 1];
-        _expectSkip(1, v2, INodeHealth.SkipReason.BadSignature);
-        _expectSkip(2, stranger, INodeHealth.SkipReason.UnknownSigner);
-        _expectSkip(3, v3, INodeHealth.SkipReason.FencedEpoch);
-        _expectSkip(4, v2, INodeHealth.SkipReason.FutureDated);
-        _expectSkip(5, v2, INodeHealth.SkipReason.Stale);
-        _expectSkip(6, v1, INodeHealth.SkipReason.Replayed);
-        _expectSkip(7, v2, INodeHealth.SkipReason.InvalidReport);
-        _expectSkip(10, v1, INodeHealth.SkipReason.BadSignature);
+        _expectSkip(1, V2, INodeHealth.SkipReason.BadSignature);
+        _expectSkip(2, STRANGER, INodeHealth.SkipReason.UnknownSigner);
+        _expectSkip(3, V3, INodeHealth.SkipReason.FencedEpoch);
+        _expectSkip(4, V2, INodeHealth.SkipReason.FutureDated);
+        _expectSkip(5, V2, INodeHealth.SkipReason.Stale);
+        _expectSkip(6, V1, INodeHealth.SkipReason.Replayed);
+        _expectSkip(7, V2, INodeHealth.SkipReason.InvalidReport);
+        _expectSkip(10, V1, INodeHealth.SkipReason.BadSignature);
         vm.expectEmit(true, false, false, true, address(health));
-        emit INodeHealth.HeartbeatBatchProcessed(relayer, 3, 8, counts);
-        vm.prank(relayer);
+        emit INodeHealth.HeartbeatBatchProcessed(RELAYER, 3, 8, counts);
+        vm.prank(RELAYER);
         assertEq(health.heartbeatBatch(items), 3);
-        assertEq(health.lastHeartbeatAt(v1), T0 + 490);
-        assertEq(health.lastHeartbeatAt(v2), T0 + 496);
-        assertEq(health.lastHeartbeatAt(v3), T0 + 497);
+        assertEq(health.lastHeartbeatAt(V1), T0 + 490);
+        assertEq(health.lastHeartbeatAt(V2), T0 + 496);
+        assertEq(health.lastHeartbeatAt(V3), T0 + 497);
     }
 
     function test_heartbeatBatch_raisesBestHeightOnceAndLaterItemsCompareAgainstIt() public {
         _registerAll();
-        _track(v1);
-        _track(v2);
+        _track(V1);
+        _track(V2);
         vm.warp(T0 + 10);
         INodeHealth.SignedHeartbeat[] memory items = new INodeHealth.SignedHeartbeat[](3);
-        items[0] = _signed(v1, k1, 1, T0 + 10, 500);
-        items[1] = _signed(v2, k2, 1, T0 + 10, 1_000);
-        items[2] = _signed(v3, k3, 1, T0 + 10, 900); // lags the best raised by item 1
+        items[0] = _signed(V1, k1, 1, T0 + 10, 500);
+        items[1] = _signed(V2, k2, 1, T0 + 10, 1_000);
+        items[2] = _signed(V3, k3, 1, T0 + 10, 900); // lags the best raised by item 1
         vm.expectEmit(false, true, false, true, address(health));
-        emit INodeHealth.BestHeightRaised(1_000, v2);
+        emit INodeHealth.BestHeightRaised(1_000, V2);
         vm.recordLogs();
-        vm.prank(relayer);
+        vm.prank(RELAYER);
         health.heartbeatBatch(items);
         assertEq(vm.getRecordedLogs().length, 2, "one BestHeightRaised, one HeartbeatBatchProcessed");
         assertEq(health.bestHeight(), 1_000);
-        assertEq(health.recordOf(v3).stallCount, 1);
+        assertEq(health.recordOf(V3).stallCount, 1);
     }
 }
