@@ -108,17 +108,16 @@ interface INodeHealth {
         InvalidReport
     }
 
-    /// @notice A heartbeat was recorded.
-    /// @param validator The validator it counts for.
-    /// @param signer The key that signed or sent it.
+    /// @notice A heartbeat was sent directly (`heartbeat`) and recorded.
+    /// @dev Carries the signer only: looking up its validator would cost a cold storage read on the hot path and
+    ///      break the 40,000-gas heartbeat budget. The validator is `validatorOfSigner(signer)`, or follows from
+    ///      the `SignerChanged` events. Relayed heartbeats emit no per-item event (the batch budget has no room
+    ///      for a log per item): the accepted items of a batch are the indices not named in its `HeartbeatSkipped`
+    ///      events, and `HeartbeatBatchProcessed` carries the totals.
+    /// @param signer The key that sent it.
     /// @param blockHeight The reported height.
     /// @param blockHash The reported block hash (not stored; kept in the log for appeals and audits).
-    event HeartbeatRecorded(
-        address indexed validator,
-        address indexed signer,
-        uint64 blockHeight,
-        bytes32 blockHash
-    );
+    event HeartbeatRecorded(address indexed signer, uint64 blockHeight, bytes32 blockHash);
 
     /// @notice A relayed batch was processed; skipped items are counted per reason.
     /// @param relayer Who submitted the batch.
