@@ -101,7 +101,7 @@ contract MockNodeHealth is INodeHealth {
         }
         _lastHeartbeat[validator] = uint64(block.timestamp);
         _height[validator] = report.blockHeight;
-        emit HeartbeatRecorded(validator, msg.sender, report.blockHeight, report.blockHash);
+        emit HeartbeatRecorded(msg.sender, report.blockHeight, report.blockHash);
     }
 
     function heartbeatBatch(SignedHeartbeat[] calldata) external pure returns (uint256) {
