@@ -33,8 +33,6 @@ export default defineConfig({
       optimizer: { enabled: true, runs: 200 },
       evmVersion: "cancun",
     },
-    // Artifacts for TypeScript tests and deployments that put implementations behind a proxy.
-    npmFilesToBuild: ["@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.sol"],
   },
   paths: {
     ignition: "deploy",
