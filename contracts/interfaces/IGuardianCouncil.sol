@@ -138,6 +138,9 @@ interface IGuardianCouncil {
     error GuardianCouncilOnlySelf(address caller);
     /// @notice The execution of the action reverted; the proposal stays executable.
     error GuardianCouncilExecutionFailed(uint256 proposalId, bytes reason);
+    /// @notice An address argument was zero (or, for the recovery manager and the snapshot registry, holds no
+    ///         code).
+    error GuardianCouncilZeroAddress(bytes32 what);
 
     /// @notice Proposes an action and counts the caller's approval. Only a guardian.
     /// @return proposalId The new proposal's id (from 1).
