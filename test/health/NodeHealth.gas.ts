@@ -3,6 +3,7 @@ import type { HDNodeWallet } from "ethers";
 import { network } from "hardhat";
 
 import { namedSigners } from "../helpers/accounts.js";
+import { GAS_TAG, skipUnderCoverage } from "../helpers/gas.js";
 
 const { ethers, networkHelpers } = await network.getOrCreate();
 
@@ -53,7 +54,11 @@ function report(height: bigint) {
   };
 }
 
-describe("NodeHealth gas", function () {
+describe(`NodeHealth ${GAS_TAG}`, function () {
+  before(function () {
+    skipUnderCoverage(this);
+  });
+
   async function deployNodeHealthFixture() {
     const { admin } = await namedSigners(ethers, ["admin"]);
     const implementation = await ethers.deployContract("NodeHealth");
