@@ -160,6 +160,8 @@ interface IRecoveryManager {
     error RecoveryManagerInvalidParameter(bytes32 name, uint256 value, uint256 min, uint256 max);
     /// @notice An address argument was zero.
     error RecoveryManagerZeroAddress(bytes32 what);
+    /// @notice The validator set knows no incident with this id.
+    error RecoveryManagerUnknownIncident(uint256 incidentId);
 
     /// @notice Asks the orchestrator to resync `validator`'s node from a final snapshot. Only the guardian role.
     function requestResync(address validator, uint256 snapshotId) external returns (uint256 actionId);
@@ -231,4 +233,23 @@ interface IRecoveryManager {
 
     /// @notice Whether `cid` is a well-formed CIDv0 or CIDv1 (base32) string.
     function isValidCid(string calldata cid) external pure returns (bool);
+
+    /// @notice The last pause this manager started: when it started and when it ends (or ended early by
+    ///         `unpause`). Both 0 before the first pause. The next pause may start at `endsAt + pauseCooldown`.
+    function lastPause() external view returns (uint64 startedAt, uint64 endsAt);
+
+    /// @notice The validator set this manager drives.
+    function validatorSet() external view returns (address);
+
+    /// @notice The StakeManager (for `forgive`'s release from jail).
+    function stakeManager() external view returns (address);
+
+    /// @notice NodeHealth (for key rotations).
+    function nodeHealth() external view returns (address);
+
+    /// @notice The SnapshotRegistry (resyncs only from its final snapshots).
+    function snapshotRegistry() external view returns (address);
+
+    /// @notice The AuditLog every action is appended to.
+    function auditLog() external view returns (address);
 }

@@ -115,6 +115,12 @@ interface ISnapshotRegistry {
     error SnapshotRegistryNoConflict(uint64 height, uint256 snapshotId);
     /// @notice A parameter is outside its hard bounds.
     error SnapshotRegistryInvalidParameter(bytes32 name, uint256 value, uint256 min, uint256 max);
+    /// @notice The height already holds `MAX_SNAPSHOTS_PER_HEIGHT` snapshots.
+    error SnapshotRegistryHeightFull(uint64 height, uint256 max);
+    /// @notice The height already has a final snapshot: no new proposals there.
+    error SnapshotRegistryHeightFinal(uint64 height, uint256 finalId);
+    /// @notice An address argument was zero.
+    error SnapshotRegistryZeroAddress(bytes32 what);
 
     /// @notice Proposes a snapshot, bonding `proposalBond` stake tokens from the caller. Permissionless (the bond
     ///         is the price). Needs an allowance.
@@ -166,4 +172,33 @@ interface ISnapshotRegistry {
 
     /// @notice The current parameters.
     function parameters() external view returns (Parameters memory);
+
+    /// @notice The ids of the snapshots proposed at `height` (at most `MAX_SNAPSHOTS_PER_HEIGHT`).
+    function snapshotsAt(uint64 height) external view returns (uint256[] memory);
+
+    /// @notice The first snapshot attested at `height` (the one a conflicting attestation is measured against;
+    ///         the winner after a resolved conflict), 0 if none.
+    function firstAttestedAt(uint64 height) external view returns (uint256);
+
+    /// @notice The final snapshot at `height` (0 if none).
+    function finalAt(uint64 height) external view returns (uint256);
+
+    /// @notice Whether `validator` attested the snapshot as an active validator.
+    function hasAttested(uint256 snapshotId, address validator) external view returns (bool);
+
+    /// @notice Whether `guardian` attested the snapshot as a guardian in the council's current guardian epoch.
+    function hasGuardianAttested(uint256 snapshotId, address guardian) external view returns (bool);
+
+    /// @notice The sum of the bonded stake of the active validators (the first MAX_ACTIVE_CAP of them), the
+    ///         base of the 2/3 threshold.
+    function totalActiveStake() external view returns (uint256);
+
+    /// @notice Bonds held: the sum of the bonds of snapshots neither finalized nor rejected.
+    function bondsHeld() external view returns (uint256);
+
+    /// @notice The token bonds are paid in (the stake token).
+    function token() external view returns (address);
+
+    /// @notice Receiver of forfeited bonds.
+    function treasury() external view returns (address);
 }
