@@ -194,13 +194,15 @@ interface IRecoveryManager {
 
     /// @notice Requests a rotation of the caller's signer key to `newSigner`. Only a registered validator (the
     ///         caller is the validator's staking address). Replaces any earlier pending request.
+    ///         Permissionless in the sense that no role is needed: it acts on the caller's own signer only.
     function requestKeyRotation(address newSigner) external;
 
     /// @notice Approves the validator's pending key rotation; executable after `rotationDelay`. Only the
     ///         guardian role; the new signer must match the request.
     function approveKeyRotation(address validator, address newSigner) external;
 
-    /// @notice Cancels the caller's pending key rotation (before or after approval).
+    /// @notice Cancels the caller's pending key rotation (before or after approval). Permissionless: acts on the
+    ///         caller's own request only.
     function cancelKeyRotation() external;
 
     /// @notice Executes an approved key rotation after its delay: heartbeat authority moves to the new signer

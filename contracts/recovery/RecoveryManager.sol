@@ -416,6 +416,7 @@ contract RecoveryManager is
             return true;
         }
         if (len >= 9 && len <= MAX_CID_LENGTH && b[0] == "b") {
+            // bounded: len <= MAX_CID_LENGTH (checked just above)
             for (uint256 i = 1; i < len; ++i) {
                 if (!_isBase32Lower(b[i])) return false;
             }

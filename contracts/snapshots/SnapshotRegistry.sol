@@ -285,6 +285,7 @@ contract SnapshotRegistry is
         emit ConflictResolved(height, winnerId);
         uint256[] memory ids = h.ids;
         uint256 forfeited;
+        // bounded: at most MAX_SNAPSHOTS_PER_HEIGHT (16) snapshots per height, enforced by propose
         for (uint256 i = 0; i < ids.length; ++i) {
             uint256 id = ids[i];
             Snapshot storage s = $.snapshots[id];
