@@ -241,7 +241,9 @@ contract StakeManager is IStakeManager, Initializable, AccessControlUpgradeable,
         StakeManagerStorage storage $ = _getStorage();
         ValidatorState storage v = $.validators[validator];
         if (v.tombstoned) revert StakeManagerTombstoned(validator);
-        if (!v.jailed) revert StakeManagerNotJailed(validator);
+        // Idempotent, like `jail`: a delayed recovery action must not fail because the validator already
+        // unjailed itself in the meantime.
+        if (!v.jailed) return;
 
         _clearJail(v);
         emit Unjailed(validator, msg.sender);
