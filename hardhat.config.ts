@@ -23,8 +23,14 @@ export default defineConfig({
   solidity: {
     version: SOLC_VERSION,
     path: SOLC_PATH,
+    // Built for their artifacts: the core contracts are deployed behind ERC-1967 proxies.
+    npmFilesToBuild: [
+      "@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.sol",
+      // The DAO timelock is OpenZeppelin's, deployed as is (test/integration/governance.ts, deploy/).
+      "@openzeppelin/contracts/governance/TimelockController.sol",
+    ],
     settings: {
-      optimizer: { enabled: true, runs: 10_000 },
+      optimizer: { enabled: true, runs: 200 },
       evmVersion: "cancun",
     },
   },

@@ -9,7 +9,9 @@ interface IAutomationCompatible {
     /// @param checkData Registration-time data, opaque to the caller.
     /// @return upkeepNeeded Whether `performUpkeep` should be called.
     /// @return performData What to pass to `performUpkeep`.
-    function checkUpkeep(bytes calldata checkData) external returns (bool upkeepNeeded, bytes memory performData);
+    function checkUpkeep(
+        bytes calldata checkData
+    ) external returns (bool upkeepNeeded, bytes memory performData);
 
     /// @notice Does the work found by `checkUpkeep`. Anyone may call it: it revalidates everything.
     /// @param performData The data returned by `checkUpkeep`.

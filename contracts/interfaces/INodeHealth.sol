@@ -108,19 +108,28 @@ interface INodeHealth {
         InvalidReport
     }
 
-    /// @notice A heartbeat was recorded.
-    /// @param validator The validator it counts for.
-    /// @param signer The key that signed or sent it.
+    /// @notice A heartbeat was sent directly (`heartbeat`) and recorded.
+    /// @dev Carries the signer only: looking up its validator would cost a cold storage read on the hot path and
+    ///      break the 40,000-gas heartbeat budget. The validator is `validatorOfSigner(signer)`, or follows from
+    ///      the `SignerChanged` events. Relayed heartbeats emit no per-item event (the batch budget has no room
+    ///      for a log per item): the accepted items of a batch are the indices not named in its `HeartbeatSkipped`
+    ///      events, and `HeartbeatBatchProcessed` carries the totals.
+    /// @param signer The key that sent it.
     /// @param blockHeight The reported height.
     /// @param blockHash The reported block hash (not stored; kept in the log for appeals and audits).
-    event HeartbeatRecorded(address indexed validator, address indexed signer, uint64 blockHeight, bytes32 blockHash);
+    event HeartbeatRecorded(address indexed signer, uint64 blockHeight, bytes32 blockHash);
 
     /// @notice A relayed batch was processed; skipped items are counted per reason.
     /// @param relayer Who submitted the batch.
     /// @param accepted Items recorded.
     /// @param skipped Items skipped (the sum of the per-reason counts).
     /// @param skippedByReason Count per `SkipReason`, indexed by the enum value.
-    event HeartbeatBatchProcessed(address indexed relayer, uint256 accepted, uint256 skipped, uint256[7] skippedByReason);
+    event HeartbeatBatchProcessed(
+        address indexed relayer,
+        uint256 accepted,
+        uint256 skipped,
+        uint256[7] skippedByReason
+    );
 
     /// @notice A relayed heartbeat was skipped.
     /// @param index Its position in the batch.
@@ -172,7 +181,8 @@ interface INodeHealth {
     /// @param report The node's health report.
     function heartbeat(HealthReport calldata report) external;
 
-    /// @notice Records EIP-712 heartbeats signed by validators' signers; anyone may relay them.
+    /// @notice Records EIP-712 heartbeats signed by validators' signers. Permissionless: anyone may call it to
+    ///         relay them (the signatures are the authority).
     /// @dev Items that are badly signed, from an unknown or fenced signer, stale, replayed, future-dated or
     ///      out of range are skipped, reported in `HeartbeatSkipped`, counted in `HeartbeatBatchProcessed`,
     ///      and never make the other items fail. The batch is bounded by its calldata. Pays nothing.
@@ -214,12 +224,16 @@ interface INodeHealth {
     function recordOf(address validator) external view returns (HeartbeatRecord memory);
 
     /// @notice Share of the last `uptimeWindow` completed epochs in which the validator heartbeated, in bps.
-    /// @dev A new signer starts with a full window (benefit of the doubt), as Cosmos starts a missed-blocks counter at 0.
+    /// @dev A new signer starts with a full window (benefit of the doubt), as Cosmos starts a missed-blocks
+    ///      counter at 0.
     function uptimeBps(address validator) external view returns (uint256);
 
     /// @notice How many of `validators` have not heartbeated since `cutoff` (unix seconds).
     /// @dev For the correlated-outage check; the caller bounds the list (the active set is capped).
-    function countSilentSince(address[] calldata validators, uint256 cutoff) external view returns (uint256 count);
+    function countSilentSince(
+        address[] calldata validators,
+        uint256 cutoff
+    ) external view returns (uint256 count);
 
     /// @notice The validator's current signer and signer epoch.
     function signerOf(address validator) external view returns (address signer, uint64 signerEpoch);

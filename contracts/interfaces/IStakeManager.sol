@@ -83,16 +83,18 @@ interface IStakeManager {
     error StakeManagerAmountTooLarge(uint256 amount);
 
     /// @notice Bonds `amount` of the stake token from the caller, who is the validator. Needs an allowance.
+    ///         Permissionless: anyone may call it; it acts on the caller's own stake only.
     /// @dev Notifies the observer (the validator set), which re-ranks the caller's candidacy.
     function bond(uint256 amount) external;
 
     /// @notice Moves `amount` of the caller's bonded stake to a new unbonding request, paid out by
     ///         `withdraw` after `unbondingPeriod`. At most `MAX_UNBONDING_REQUESTS` may be pending.
+    ///         Permissionless: acts on the caller's own stake.
     /// @dev The observer may refuse (revert) when the caller is an active validator that would drop below
     ///      `minStake`: it must exit the active set first.
     function requestUnbond(uint256 amount) external;
 
-    /// @notice Pays the caller every matured unbonding request.
+    /// @notice Pays the caller every matured unbonding request. Permissionless: acts on the caller's own stake.
     /// @return amount The amount paid.
     function withdraw() external returns (uint256 amount);
 
@@ -121,7 +123,8 @@ interface IStakeManager {
     function jail(address validator, uint64 until) external;
 
     /// @notice Releases the caller from jail once its jail time has passed, if it is not tombstoned and its
-    ///         bonded stake is still at least `minStake`. Notifies the observer.
+    ///         bonded stake is still at least `minStake`. Notifies the observer. Permissionless: acts on the
+    ///         caller only.
     function unjail() external;
 
     /// @notice Releases a validator from jail at once (a forgiven wrongful slash). Only the jailer role.
@@ -130,7 +133,7 @@ interface IStakeManager {
     /// @notice Tombstones the validator (equivocation): jailed forever. Only the jailer role.
     function tombstone(address validator) external;
 
-    /// @notice Pays the caller's accumulated rewards to `to`.
+    /// @notice Pays the caller's accumulated rewards to `to`. Permissionless: acts on the caller's own rewards.
     /// @return amount The amount paid.
     function claimReward(address to) external returns (uint256 amount);
 

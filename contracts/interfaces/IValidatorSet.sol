@@ -142,11 +142,21 @@ interface IValidatorSet {
         uint256 detectedAt
     );
     /// @notice A pending slash executed.
-    event SlashExecuted(uint256 indexed incidentId, address indexed validator, uint256 amount, uint256 reward);
+    event SlashExecuted(
+        uint256 indexed incidentId,
+        address indexed validator,
+        uint256 amount,
+        uint256 reward
+    );
     /// @notice A pending slash was cancelled by an appeal (or by the recovery role).
     event SlashCancelled(uint256 indexed incidentId, address indexed validator, address indexed by);
     /// @notice A stalled node was asked to heal itself (the orchestrator acts on this).
-    event RemediationRequested(uint256 indexed incidentId, address indexed validator, IncidentKind kind, uint256 escalateAt);
+    event RemediationRequested(
+        uint256 indexed incidentId,
+        address indexed validator,
+        IncidentKind kind,
+        uint256 escalateAt
+    );
     /// @notice A remediation incident closed because the node healed.
     event RemediationResolved(uint256 indexed incidentId, address indexed validator);
     /// @notice The set is degraded (a correlated outage, or no ready backup at the floor): guardians must look.
@@ -155,6 +165,8 @@ interface IValidatorSet {
     event SetRecovered(uint256 degradedFor);
     /// @notice A backup that was not ready when a promotion was due was moved out of the heap.
     event BackupParked(address indexed validator);
+    /// @notice A parked backup was ready again and went back into the heap (`refreshBackup`).
+    event BackupRefreshed(address indexed validator, uint256 stake);
     /// @notice A validator left the pool or the set of its own will (or fell below the minimum stake).
     event ValidatorExited(address indexed validator);
     /// @notice Slashing and removals were paused until `until` by the pauser role (the recovery manager).
@@ -206,10 +218,18 @@ interface IValidatorSet {
     error ValidatorSetInvalidPause(uint256 until, uint256 maxUntil);
     /// @notice Slashing is not paused.
     error ValidatorSetNotPaused();
+    /// @notice The caller cannot exit from its status (None, Tombstoned or already Exited).
+    error ValidatorSetCannotExit(address validator, Status status);
+    /// @notice An address argument was zero.
+    error ValidatorSetZeroAddress(bytes32 what);
 
     /// @notice Registers the caller as a candidate with `signer` as its heartbeat and consensus key, and puts
     ///         it in the backup pool ranked by its bonded stake (which must be at least `minStake`).
-    /// @dev Also the way back for an Exited validator (with a fresh signer).
+    ///         Permissionless: anyone with enough bonded stake may call it, for itself.
+    /// @dev Also the way back for an Exited validator, which keeps the signer it already has (`signer` is then
+    ///      ignored; a new key goes through the recovery manager's rotation). Requires status None or Exited,
+    ///      not jailed or tombstoned in the StakeManager, and bonded stake >= `minStake`. Pays nothing.
+    /// @param signer The heartbeat and consensus key to register (first registration only).
     function registerCandidate(address signer) external;
 
     /// @notice Handles an overdue or stalled active validator. Permissionless: anyone may call it.
@@ -228,11 +248,22 @@ interface IValidatorSet {
     /// @dev Credits the incident's reporter with the capped reward (pulled from the StakeManager).
     function executeSlash(uint256 incidentId) external returns (uint256 slashed);
 
-    /// @notice Cancels a pending downtime slash with proof the validator was live: a heartbeat signed by its
-    ///         signer under the incident's signer epoch, timestamped after its last recorded heartbeat and
-    ///         before it became overdue, that carries a block hash of this chain (`blockhash`) from a block
-    ///         after its last reported height and not after the detection block. Permissionless (the
+    /// @notice Cancels a pending downtime slash with proof the validator was live. Permissionless (the
     ///         signature is the proof). The validator stays jailed; it returns through `unjail` as usual.
+    /// @dev The slash must be Pending and the appeal window open (`block.timestamp < detectedAt +
+    ///      appealWindow`). The proof is valid iff all of these hold (else `ValidatorSetInvalidAppeal(id, why)`):
+    ///      - `NodeHealth.recoverHeartbeatSigner(proof)` is non-zero and `validatorOfSigner` of it is the
+    ///        incident's validator ("bad-signer");
+    ///      - `proof.validator` is the incident's validator ("wrong-validator");
+    ///      - `proof.signerEpoch` is the incident's `signerEpoch` ("wrong-epoch");
+    ///      - `faultAt <= proof.timestamp <= detectedAt` ("outside-window");
+    ///      - `proof.report.blockHash != 0` and `blockhash(proof.report.blockHeight) == proof.report.blockHash`
+    ///        ("unknown-block": only the last 256 blocks are visible, so appeal promptly);
+    ///      - `lastReportedHeight < proof.report.blockHeight <= detectedBlock` ("height-out-of-range").
+    ///      The proof only shows the node had seen a block of this chain inside the window, not that it
+    ///      heartbeated on time.
+    /// @param incidentId The downtime incident.
+    /// @param proof A heartbeat signed by the validator's signer.
     function appealSlash(uint256 incidentId, INodeHealth.SignedHeartbeat calldata proof) external;
 
     /// @notice Proves equivocation: two votes by one signer for the same height and round with different
@@ -255,8 +286,9 @@ interface IValidatorSet {
     /// @notice Puts a parked backup back in the heap once it is ready again. Permissionless.
     function refreshBackup(address validator) external;
 
-    /// @notice Leaves the pool or the active set. An active validator is replaced by the best ready backup,
-    ///         or leaves without replacement if the set stays at least `minActive`.
+    /// @notice Leaves the pool or the active set. Permissionless: acts on the caller only. An active
+    ///         validator is replaced by the best ready backup, or leaves without replacement if the set stays
+    ///         at least `minActive`.
     function exit() external;
 
     /// @notice Sets the parameters. Only the parameter role (the DAO timelock).

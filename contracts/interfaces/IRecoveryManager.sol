@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+/// @title IRecoveryManager
+/// @notice The typed, bounded recovery actions. Only the guardian role (the GuardianCouncil, a Safe, or the DAO
+///         timelock) may request them — and, for parameters, the parameter role (the DAO timelock). Actions that
+///         need off-chain work (resync, reprovision) emit a request the orchestrator carries out; its operator
+///         key reports the result, and an action not reported by its deadline can be escalated by anyone.
+///         Every action and result is appended to the AuditLog.
+interface IRecoveryManager {
+    /// @notice The kinds of action.
+    enum ActionKind {
+        Resync,
+        Reprovision,
+        RotateKey,
+        ForceReplace,
+        Forgive,
+        Pause,
+        Unpause,
+        UpdateParameters
+    }
+
+    /// @notice Where an action stands.
+    /// @dev Requested: waiting for the orchestrator's report. Succeeded / Failed: reported. Escalated: not
+    ///      reported by its deadline (guardians must look); a late report still closes it. Done: an on-chain
+    ///      action that completed in its own transaction.
+    enum ActionStatus {
+        None,
+        Requested,
+        Succeeded,
+        Failed,
+        Escalated,
+        Done
+    }
+
+    /// @notice One action.
+    /// @param kind The kind.
+    /// @param status Its status.
+    /// @param validator The validator it concerns (zero for pause, unpause, parameters).
+    /// @param ref The snapshot id (resync) or incident id (forgive), else 0.
+    /// @param payloadHash keccak256 of the action's payload (e.g. the config CID, the parameter call data).
+    /// @param requestedBy Who requested it (the guardian-role holder).
+    /// @param requestedAt When.
+    /// @param reportDeadline When an unreported off-chain action can be escalated (0 for on-chain actions).
+    /// @param reportedAt When the result was reported (0 if not yet).
+    /// @param detailsHash Hash of the orchestrator's report details.
+    struct Action {
+        ActionKind kind;
+        ActionStatus status;
+        address validator;
+        uint256 ref;
+        bytes32 payloadHash;
+        address requestedBy;
+        uint64 requestedAt;
+        uint64 reportDeadline;
+        uint64 reportedAt;
+        bytes32 detailsHash;
+    }
+
+    /// @notice A validator owner's pending signer-key rotation.
+    /// @param newSigner The key to rotate to (non-zero, never used).
+    /// @param requestedAt When the owner requested it.
+    /// @param approvedAt When the guardian role approved it (0 before).
+    /// @param executableAt When it can be executed (approvedAt + rotationDelay; 0 before approval).
+    struct KeyRotation {
+        address newSigner;
+        uint64 requestedAt;
+        uint64 approvedAt;
+        uint64 executableAt;
+    }
+
+    /// @notice Bounds of the manager itself, set by the parameter role.
+    /// @param reportTimeout Seconds the orchestrator has to report an off-chain action (bounds: 5 min .. 7 days;
+    ///        default 1 h).
+    /// @param rotationDelay Seconds between approval and execution of a key rotation (1 h .. 7 days; default 1 day).
+    /// @param maxPauseDuration Longest pause (1 h .. 7 days; default 1 day).
+    /// @param pauseCooldown Seconds after a pause ends before another may start, so pauses cannot be chained
+    ///        (must be >= maxPauseDuration; bounds: 1 h .. 30 days; default 1 day).
+    struct Parameters {
+        uint32 reportTimeout;
+        uint32 rotationDelay;
+        uint32 maxPauseDuration;
+        uint32 pauseCooldown;
+    }
+
+    /// @notice An action needing off-chain work was requested (the orchestrator subscribes to this).
+    /// @param actionId The action.
+    /// @param kind Resync or Reprovision.
+    /// @param validator The node's validator.
+    /// @param ref The snapshot id (resync), else 0.
+    /// @param payload The snapshot's CID (resync) or the config CID (reprovision).
+    /// @param reportDeadline When it may be escalated if unreported.
+    event RecoveryRequested(
+        uint256 indexed actionId,
+        ActionKind indexed kind,
+        address indexed validator,
+        uint256 ref,
+        string payload,
+        uint256 reportDeadline
+    );
+    /// @notice An on-chain action completed.
+    event RecoveryExecuted(
+        uint256 indexed actionId,
+        ActionKind indexed kind,
+        address indexed validator,
+        uint256 ref
+    );
+    /// @notice The orchestrator reported a result.
+    event RemediationReported(
+        uint256 indexed actionId,
+        bool ok,
+        bytes32 detailsHash,
+        address indexed operator
+    );
+    /// @notice The orchestrator reported the result of the validator set's own remediation request.
+    event IncidentRemediationReported(
+        uint256 indexed incidentId,
+        bool ok,
+        bytes32 detailsHash,
+        address indexed operator
+    );
+    /// @notice An off-chain action was not reported in time: the guardians must look.
+    event RemediationEscalated(uint256 indexed actionId, address indexed validator, address indexed by);
+    /// @notice A validator owner requested a key rotation.
+    event KeyRotationRequested(address indexed validator, address indexed newSigner);
+    /// @notice The guardian role approved a key rotation.
+    event KeyRotationApproved(address indexed validator, address indexed newSigner, uint256 executableAt);
+    /// @notice A key rotation was cancelled by its owner.
+    event KeyRotationCancelled(address indexed validator, address indexed newSigner);
+    /// @notice A key rotation executed: heartbeat authority moved to the new signer.
+    event KeyRotated(address indexed validator, address indexed newSigner, uint256 indexed actionId);
+    /// @notice Parameters changed.
+    event ParametersUpdated(Parameters parameters);
+
+    /// @notice No such action.
+    error RecoveryManagerUnknownAction(uint256 actionId);
+    /// @notice The action is not awaiting a report (or cannot be escalated).
+    error RecoveryManagerWrongStatus(uint256 actionId, ActionStatus status);
+    /// @notice The report deadline has not passed.
+    error RecoveryManagerNotOverdue(uint256 actionId, uint256 deadline);
+    /// @notice The snapshot is not final.
+    error RecoveryManagerSnapshotNotFinal(uint256 snapshotId);
+    /// @notice The config CID is not a well-formed CIDv0 (`Qm` + 44 base58 chars) or CIDv1 (`b` + base32 lower).
+    error RecoveryManagerInvalidCid(string cid);
+    /// @notice The validator is unknown to the validator set.
+    error RecoveryManagerUnknownValidator(address validator);
+    /// @notice No pending key rotation for the validator (or not in the needed stage).
+    error RecoveryManagerNoKeyRotation(address validator);
+    /// @notice The key rotation is not executable yet.
+    error RecoveryManagerRotationNotReady(address validator, uint256 executableAt);
+    /// @notice The new signer is zero or was used before.
+    error RecoveryManagerSignerUnavailable(address signer);
+    /// @notice A pause is longer than `maxPauseDuration`, or starts inside the cooldown of the previous one.
+    error RecoveryManagerPauseNotAllowed(uint256 duration, uint256 notBefore);
+    /// @notice The parameter call's target or selector is not allowed.
+    error RecoveryManagerParameterCallNotAllowed(address target, bytes4 selector);
+    /// @notice The parameter call reverted (bounds are enforced by the target).
+    error RecoveryManagerParameterCallFailed(address target, bytes reason);
+    /// @notice A parameter is outside its hard bounds.
+    error RecoveryManagerInvalidParameter(bytes32 name, uint256 value, uint256 min, uint256 max);
+    /// @notice An address argument was zero.
+    error RecoveryManagerZeroAddress(bytes32 what);
+
+    /// @notice Asks the orchestrator to resync `validator`'s node from a final snapshot. Only the guardian role.
+    function requestResync(address validator, uint256 snapshotId) external returns (uint256 actionId);
+
+    /// @notice Asks the orchestrator to reprovision `validator`'s node from a config CID (shape checked on-chain).
+    ///         Only the guardian role.
+    function requestReprovision(
+        address validator,
+        string calldata configCid
+    ) external returns (uint256 actionId);
+
+    /// @notice Forces an active validator out and promotes the best ready backup. Only the guardian role.
+    function forceReplace(address validator) external returns (uint256 actionId);
+
+    /// @notice Forgives a wrongful downtime slash: cancels the pending slash and releases the validator from
+    ///         jail (it returns to the backup pool). Only the guardian role.
+    function forgive(uint256 incidentId) external returns (uint256 actionId);
+
+    /// @notice Pauses the validator set's slashing for `duration` (≤ maxPauseDuration, and not within
+    ///         `pauseCooldown` of the previous pause's end). Heartbeats are still accepted. Only the guardian role.
+    function pause(uint64 duration) external returns (uint256 actionId);
+
+    /// @notice Ends the pause early; every validator gets a fresh grace period. Only the guardian role.
+    function unpause() external returns (uint256 actionId);
+
+    /// @notice Calls `setParameters` on the StakeManager, NodeHealth, the validator set or this manager (the
+    ///         only allowed targets and selector); the target enforces its bounds. Only the guardian role or the
+    ///         parameter role.
+    function updateParameters(address target, bytes calldata callData) external returns (uint256 actionId);
+
+    /// @notice Requests a rotation of the caller's signer key to `newSigner`. Only a registered validator (the
+    ///         caller is the validator's staking address). Replaces any earlier pending request.
+    function requestKeyRotation(address newSigner) external;
+
+    /// @notice Approves the validator's pending key rotation; executable after `rotationDelay`. Only the
+    ///         guardian role; the new signer must match the request.
+    function approveKeyRotation(address validator, address newSigner) external;
+
+    /// @notice Cancels the caller's pending key rotation (before or after approval).
+    function cancelKeyRotation() external;
+
+    /// @notice Executes an approved key rotation after its delay: heartbeat authority moves to the new signer
+    ///         atomically. Permissionless: anyone may call it once executable.
+    function executeKeyRotation(address validator) external returns (uint256 actionId);
+
+    /// @notice Reports the result of an off-chain action. Only the operator role (the orchestrator's key).
+    function reportRemediation(uint256 actionId, bool ok, bytes32 detailsHash) external;
+
+    /// @notice Reports the result of a validator-set remediation request (a stalled node). Only the operator role.
+    function reportIncidentRemediation(uint256 incidentId, bool ok, bytes32 detailsHash) external;
+
+    /// @notice Escalates an off-chain action whose report deadline passed. Permissionless.
+    function escalate(uint256 actionId) external;
+
+    /// @notice Sets the manager's parameters. Only the parameter role, or through `updateParameters`.
+    function setParameters(Parameters calldata parameters) external;
+
+    /// @notice The action.
+    function action(uint256 actionId) external view returns (Action memory);
+
+    /// @notice Number of actions so far (ids from 1).
+    function actionCount() external view returns (uint256);
+
+    /// @notice The validator's pending key rotation (zero newSigner if none).
+    function keyRotationOf(address validator) external view returns (KeyRotation memory);
+
+    /// @notice The current parameters.
+    function parameters() external view returns (Parameters memory);
+
+    /// @notice Whether `cid` is a well-formed CIDv0 or CIDv1 (base32) string.
+    function isValidCid(string calldata cid) external pure returns (bool);
+}

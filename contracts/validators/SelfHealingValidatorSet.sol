@@ -1,0 +1,900 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {AccessControlUpgradeable} from "@openzeppelin/contracts-upgradeable/access/AccessControlUpgradeable.sol";
+import {Initializable} from "@openzeppelin/contracts-upgradeable/proxy/utils/Initializable.sol";
+import {EIP712Upgradeable} from "@openzeppelin/contracts-upgradeable/utils/cryptography/EIP712Upgradeable.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+
+import {IAutomationCompatible} from "../interfaces/IAutomationCompatible.sol";
+import {INodeHealth} from "../interfaces/INodeHealth.sol";
+import {IStakeManager} from "../interfaces/IStakeManager.sol";
+import {IStakeObserver} from "../interfaces/IStakeObserver.sol";
+import {IValidatorSet} from "../interfaces/IValidatorSet.sol";
+import {ValidatorHeap} from "../libraries/ValidatorHeap.sol";
+
+// Time is the point here: liveness is measured in seconds; a validator's ~15 s of timestamp leeway is well
+// inside the grace period, and jail, appeal and pause windows are hours to days.
+// solhint-disable not-rely-on-time
+
+/// @title SelfHealingValidatorSet
+/// @notice The active validator set and the backup pool, healed permissionlessly: overdue validators are
+///         jailed, charged a pending (appealable) slash and replaced by the best ready backup in one
+///         transaction; stalled ones get a remediation request first; equivocators are slashed and tombstoned.
+/// @dev Loops: every loop over the active set is bounded by `MAX_ACTIVE_CAP` (128), since `maxActive <= 128`
+///      and the set never exceeds `maxActive`; loops over backups are O(log n) heap operations, at most
+///      `MAX_PARK_PER_PROMOTION + 1` per promotion, times a caller-given limit.
+///      Upgrade-ready: ERC-7201 storage, initializer, stateless transient reentrancy guard.
+contract SelfHealingValidatorSet is
+    Initializable,
+    AccessControlUpgradeable,
+    EIP712Upgradeable,
+    ReentrancyGuardTransient,
+    IValidatorSet,
+    IStakeObserver,
+    IAutomationCompatible
+{
+    using ValidatorHeap for ValidatorHeap.Heap;
+
+    /// @notice May change the parameters (the DAO timelock).
+    bytes32 public constant PARAMETER_ROLE = keccak256("PARAMETER_ROLE");
+    /// @notice May pause and unpause slashing (the recovery manager).
+    bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
+    /// @notice Hard cap of `maxActive`: bounds every loop over the active set.
+    uint256 public constant MAX_ACTIVE_CAP = 128;
+    /// @notice Most unready backups parked while looking for one promotion.
+    uint256 public constant MAX_PARK_PER_PROMOTION = 8;
+    /// @notice Longest pause.
+    uint256 public constant MAX_PAUSE_DURATION = 7 days;
+    /// @dev EIP-712 type hash of a consensus vote.
+    bytes32 private constant VOTE_TYPEHASH = keccak256("Vote(uint64 height,uint32 round,bytes32 blockHash)");
+
+    uint256 private constant BPS = 10_000;
+
+    /// @dev Per-validator state, one slot:
+    ///      | bits 0..7: status | bits 8..71: activatedAt | bits 72..135: openRemediation (incident id) |
+    struct ValidatorState {
+        Status status;
+        uint64 activatedAt;
+        uint64 openRemediation;
+    }
+
+    /// @custom:storage-location erc7201:healnet.storage.SelfHealingValidatorSet
+    struct SetStorage {
+        IStakeManager stake;
+        INodeHealth health;
+        Parameters params;
+        address[] active;
+        mapping(address validator => uint256 position) activePosition; // 1-based, 0 = not active
+        ValidatorHeap.Heap backups;
+        mapping(address validator => ValidatorState) validators;
+        mapping(uint256 incidentId => Incident) incidents;
+        uint256 incidentCount;
+        // | pausedUntil (uint64) | degradedSince (uint64) | degradedByCorrelation (bool) |
+        uint64 pausedUntil;
+        uint64 degradedSince;
+        bool degradedByCorrelation;
+        uint256 rotationCursor;
+    }
+
+    // keccak256(abi.encode(uint256(keccak256("healnet.storage.SelfHealingValidatorSet")) - 1))
+    //     & ~bytes32(uint256(0xff))
+    bytes32 private constant STORAGE_SLOT =
+        0xbc7fb0eea084fbc4796feb0df42c80bbd7dcfe9a35c244a8097e4fe69455c100;
+
+    /// @custom:oz-upgrades-unsafe-allow constructor
+    constructor() {
+        _disableInitializers();
+    }
+
+    /// @notice Initializes the proxy.
+    /// @param admin Gets `DEFAULT_ADMIN_ROLE` (and only it: it grants PARAMETER_ROLE and PAUSER_ROLE).
+    /// @param stake The StakeManager (must grant this contract its slasher and jailer roles).
+    /// @param health NodeHealth (must grant this contract its registrar role).
+    /// @param params The initial parameters, within their bounds.
+    function initialize(
+        address admin,
+        IStakeManager stake,
+        INodeHealth health,
+        Parameters calldata params
+    ) external initializer {
+        if (admin == address(0)) revert ValidatorSetZeroAddress("admin");
+        if (address(stake) == address(0)) revert ValidatorSetZeroAddress("stake");
+        if (address(health) == address(0)) revert ValidatorSetZeroAddress("health");
+        __AccessControl_init();
+        __EIP712_init("healnet SelfHealingValidatorSet", "1");
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        SetStorage storage $ = _s();
+        $.stake = stake;
+        $.health = health;
+        _setParameters($, params);
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Candidates
+    // ------------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IValidatorSet
+    function registerCandidate(address signer) external nonReentrant {
+        SetStorage storage $ = _s();
+        address v = msg.sender;
+        ValidatorState storage st = $.validators[v];
+        Status status = st.status;
+        if (status != Status.None && status != Status.Exited) revert ValidatorSetCannotRegister(v, status);
+        if (_isJailed($, v)) revert ValidatorSetCannotRegister(v, status);
+        uint256 bonded = _requireMinStake($, v);
+        st.status = Status.Backup;
+        $.backups.insert(v, bonded);
+        if (status == Status.None) {
+            // First registration: only the set registers signers, so a None validator has none yet.
+            $.health.registerSigner(v, signer);
+        } else {
+            // An Exited validator keeps its signer; rotation is the recovery manager's job.
+            (signer, ) = _signerOf($, v);
+        }
+        emit CandidateRegistered(v, signer, bonded);
+    }
+
+    /// @inheritdoc IValidatorSet
+    function refreshBackup(address validator) external nonReentrant {
+        SetStorage storage $ = _s();
+        ValidatorState storage st = $.validators[validator];
+        if (st.status != Status.Parked) revert ValidatorSetNotRefreshable(validator, st.status);
+        INodeHealth.Parameters memory hp = _healthParams($);
+        if (!_isReady($, validator, hp.maxHeightLag, _bestHeight($)) || _isJailed($, validator)) {
+            revert ValidatorSetNotRefreshable(validator, Status.Parked);
+        }
+        uint256 bonded = _requireMinStake($, validator);
+        st.status = Status.Backup;
+        $.backups.insert(validator, bonded);
+        emit BackupRefreshed(validator, bonded);
+    }
+
+    /// @inheritdoc IValidatorSet
+    function exit() external nonReentrant {
+        SetStorage storage $ = _s();
+        address v = msg.sender;
+        ValidatorState storage st = $.validators[v];
+        Status status = st.status;
+        if (status == Status.Active) {
+            INodeHealth.Parameters memory hp = _healthParams($);
+            address replacement = _popReady($, hp.maxHeightLag);
+            uint256 count = $.active.length;
+            if (replacement == address(0) && count <= $.params.minActive) {
+                revert ValidatorSetAtFloor(count, $.params.minActive);
+            }
+            _removeActive($, v, Status.Exited);
+            if (replacement != address(0)) _activate($, replacement, 0, v);
+        } else if (status == Status.Backup) {
+            $.backups.remove(v);
+            st.status = Status.Exited;
+        } else if (status == Status.Parked || status == Status.Jailed) {
+            st.status = Status.Exited;
+        } else {
+            revert ValidatorSetCannotExit(v, status);
+        }
+        emit ValidatorExited(v);
+    }
+
+    /// @inheritdoc IStakeObserver
+    function onStakeChanged(address validator) external nonReentrant {
+        SetStorage storage $ = _s();
+        if (msg.sender != address($.stake)) revert ValidatorSetOnlyStakeManager(msg.sender);
+        ValidatorState storage st = $.validators[validator];
+        Status status = st.status;
+        if (status == Status.Backup) {
+            uint256 bonded = _bondedOf($, validator);
+            if (_isJailed($, validator)) {
+                // Jailed by another jailer (the recovery manager): never promote a jailed backup.
+                $.backups.remove(validator);
+                st.status = Status.Jailed;
+            } else if (bonded < _minStake($)) {
+                $.backups.remove(validator);
+                st.status = Status.Exited;
+                emit ValidatorExited(validator);
+            } else {
+                $.backups.update(validator, bonded);
+            }
+        } else if (status == Status.Active) {
+            if (_bondedOf($, validator) < _minStake($)) {
+                revert ValidatorSetActiveValidatorMustExit(validator);
+            }
+        } else if (status == Status.Jailed && !_isJailed($, validator)) {
+            uint256 bonded = _bondedOf($, validator);
+            if (bonded >= _minStake($)) {
+                st.status = Status.Backup;
+                $.backups.insert(validator, bonded);
+                (address signer, ) = _signerOf($, validator);
+                emit CandidateRegistered(validator, signer, bonded);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Healing
+    // ------------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IValidatorSet
+    function checkHeartbeat(address validator) external nonReentrant returns (uint256 incidentId) {
+        return _checkHeartbeat(validator);
+    }
+
+    /// @inheritdoc IAutomationCompatible
+    function performUpkeep(bytes calldata performData) external nonReentrant {
+        _checkHeartbeat(abi.decode(performData, (address)));
+    }
+
+    /// @inheritdoc IAutomationCompatible
+    /// @dev View-like (no state change). Bounded by `MAX_ACTIVE_CAP` active validators, two or three calls each.
+    function checkUpkeep(bytes calldata) external view returns (bool upkeepNeeded, bytes memory performData) {
+        SetStorage storage $ = _s();
+        if (block.timestamp < $.pausedUntil) return (false, "");
+        INodeHealth.Parameters memory hp = _healthParams($);
+        uint256 count = $.active.length;
+        for (uint256 i = 0; i < count; ++i) {
+            address v = $.active[i];
+            if (_isUpkeepNeeded($, v, hp)) return (true, abi.encode(v));
+        }
+        return (false, "");
+    }
+
+    /// @inheritdoc IValidatorSet
+    function executeSlash(uint256 incidentId) external nonReentrant returns (uint256 slashed) {
+        SetStorage storage $ = _s();
+        (Incident storage inc, uint256 closesAt) = _pendingIncident($, incidentId);
+        if (block.timestamp < closesAt) revert ValidatorSetAppealWindowOpen(incidentId, closesAt);
+        _requireNotPaused($);
+        inc.slashState = SlashState.Executed;
+        inc.resolvedAt = uint64(block.timestamp);
+        return _slash($, inc, incidentId);
+    }
+
+    /// @inheritdoc IValidatorSet
+    function appealSlash(
+        uint256 incidentId,
+        INodeHealth.SignedHeartbeat calldata proof
+    ) external nonReentrant {
+        SetStorage storage $ = _s();
+        (Incident storage inc, uint256 closesAt) = _pendingIncident($, incidentId);
+        if (block.timestamp >= closesAt) revert ValidatorSetAppealWindowClosed(incidentId, closesAt);
+        bytes32 why = _appealFlaw($, inc, proof);
+        if (why != bytes32(0)) revert ValidatorSetInvalidAppeal(incidentId, why);
+        inc.slashState = SlashState.Cancelled;
+        inc.resolvedAt = uint64(block.timestamp);
+        emit SlashCancelled(incidentId, inc.validator, msg.sender);
+    }
+
+    /// @inheritdoc IValidatorSet
+    /// @dev At the floor with no ready backup the equivocator is still removed (the set drops below
+    ///      `minActive` and is marked degraded): a proven Byzantine key must not keep voting, and a smaller
+    ///      set of honest validators is safer than a larger one containing it. `fillVacancies` refills.
+    ///      Refused while slashing is paused (the evidence does not expire, so it can be reported after).
+    function reportDoubleSign(
+        DoubleSignEvidence calldata evidence
+    ) external nonReentrant returns (uint256 incidentId) {
+        SetStorage storage $ = _s();
+        _requireNotPaused($);
+        address signer = _verifyEvidence(evidence);
+        address v = _validatorOfSigner($, signer);
+        if (v == address(0)) revert ValidatorSetInvalidEvidence("unknown-signer");
+        ValidatorState storage st = $.validators[v];
+        if (st.status == Status.Tombstoned || $.stake.isTombstoned(v))
+            revert ValidatorSetAlreadyTombstoned(v);
+
+        incidentId = _openIncident($, v, IncidentKind.DoubleSign, 0);
+        Incident storage inc = $.incidents[incidentId];
+        inc.slashState = SlashState.Executed;
+        inc.slashBps = $.params.doubleSignSlashBps;
+        inc.resolvedAt = uint64(block.timestamp);
+        Status status = st.status;
+        if (status == Status.Backup) $.backups.remove(v);
+        if (status != Status.Active) st.status = Status.Tombstoned;
+
+        // faultAt = 0 (set by _openIncident): every unbonding request is still slashable for equivocation.
+        _slash($, inc, incidentId);
+        $.stake.tombstone(v);
+
+        if (status == Status.Active) {
+            INodeHealth.Parameters memory hp = _healthParams($);
+            address replacement = _popReady($, hp.maxHeightLag);
+            if (replacement == address(0) && $.active.length <= $.params.minActive) {
+                _degrade($, 0, $.active.length);
+            }
+            _replace($, v, replacement, incidentId, Status.Tombstoned);
+        }
+    }
+
+    /// @inheritdoc IValidatorSet
+    /// @dev A validator activated less than one uptime window ago is skipped: its low uptime may predate it.
+    function evaluateAndRotate(
+        uint256 maxChecks
+    ) external nonReentrant returns (uint256 checked, uint256 rotated) {
+        if (maxChecks == 0) revert ValidatorSetZeroLimit();
+        SetStorage storage $ = _s();
+        _requireNotPaused($);
+        uint256 count = $.active.length;
+        if (count == 0) return (0, 0);
+        INodeHealth.Parameters memory hp = _healthParams($);
+        uint256 settle = uint256(hp.uptimeWindow) * $.health.epochLength();
+        uint256 cursor = $.rotationCursor;
+        if (maxChecks > count) maxChecks = count;
+        // Bounded by maxChecks <= |active| <= MAX_ACTIVE_CAP. A rotation replaces one for one, so `count`
+        // does not change; the cursor stays put because the last validator moved into its place.
+        for (; checked < maxChecks; ++checked) {
+            if (cursor >= count) cursor = 0;
+            address v = $.active[cursor];
+            if (
+                block.timestamp >= $.validators[v].activatedAt + settle &&
+                $.health.uptimeBps(v) < $.params.minUptimeBps
+            ) {
+                address replacement = _popReady($, hp.maxHeightLag);
+                if (replacement != address(0)) {
+                    uint256 id = _openIncident($, v, IncidentKind.LowUptime, block.timestamp);
+                    _jail($, v, uint64(block.timestamp + $.params.jailDuration));
+                    _replace($, v, replacement, id, Status.Jailed);
+                    ++rotated;
+                    continue;
+                }
+            }
+            ++cursor;
+        }
+        $.rotationCursor = cursor;
+    }
+
+    /// @inheritdoc IValidatorSet
+    function fillVacancies(uint256 maxPromotions) external nonReentrant returns (uint256 promoted) {
+        if (maxPromotions == 0) revert ValidatorSetZeroLimit();
+        SetStorage storage $ = _s();
+        INodeHealth.Parameters memory hp = _healthParams($);
+        uint256 maxActive = $.params.maxActive;
+        // Bounded by maxPromotions and by maxActive <= MAX_ACTIVE_CAP.
+        while (promoted < maxPromotions && $.active.length < maxActive) {
+            address b = _popReady($, hp.maxHeightLag);
+            if (b == address(0)) break;
+            _activate($, b, 0, msg.sender);
+            ++promoted;
+        }
+        if (promoted != 0) _recoverFromFloor($);
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Administration
+    // ------------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IValidatorSet
+    /// @dev `maxActive` may not be set below the current active count (the set never exceeds it).
+    function setParameters(Parameters calldata parameters_) external onlyRole(PARAMETER_ROLE) {
+        _setParameters(_s(), parameters_);
+    }
+
+    /// @inheritdoc IValidatorSet
+    function pauseSlashing(uint64 until) external onlyRole(PAUSER_ROLE) {
+        uint256 maxUntil = block.timestamp + MAX_PAUSE_DURATION;
+        if (until <= block.timestamp || until > maxUntil) revert ValidatorSetInvalidPause(until, maxUntil);
+        _s().pausedUntil = until;
+        emit SlashingPaused(until, msg.sender);
+    }
+
+    /// @inheritdoc IValidatorSet
+    function unpauseSlashing() external onlyRole(PAUSER_ROLE) {
+        SetStorage storage $ = _s();
+        if (block.timestamp >= $.pausedUntil) revert ValidatorSetNotPaused();
+        $.pausedUntil = uint64(block.timestamp);
+        emit SlashingUnpaused(block.timestamp, msg.sender);
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Views
+    // ------------------------------------------------------------------------------------------------
+
+    /// @notice The StakeManager.
+    function stakeManager() external view returns (IStakeManager) {
+        return _s().stake;
+    }
+
+    /// @notice NodeHealth.
+    function nodeHealth() external view returns (INodeHealth) {
+        return _s().health;
+    }
+
+    /// @inheritdoc IValidatorSet
+    function slashingPausedUntil() external view returns (uint64) {
+        return _s().pausedUntil;
+    }
+
+    /// @inheritdoc IValidatorSet
+    function activeValidators() external view returns (address[] memory) {
+        return _s().active;
+    }
+
+    /// @inheritdoc IValidatorSet
+    function backupValidators(uint256 offset, uint256 limit) external view returns (address[] memory page) {
+        ValidatorHeap.Heap storage heap = _s().backups;
+        uint256 size = heap.size();
+        if (offset >= size) return page;
+        uint256 n = size - offset < limit ? size - offset : limit;
+        page = new address[](n);
+        // Bounded by the caller's limit.
+        for (uint256 i = 0; i < n; ++i) {
+            (page[i], ) = heap.at(offset + i);
+        }
+    }
+
+    /// @inheritdoc IValidatorSet
+    function activeCount() external view returns (uint256) {
+        return _s().active.length;
+    }
+
+    /// @inheritdoc IValidatorSet
+    function backupCount() external view returns (uint256) {
+        return _s().backups.size();
+    }
+
+    /// @inheritdoc IValidatorSet
+    function isActive(address validator) external view returns (bool) {
+        return _s().activePosition[validator] != 0;
+    }
+
+    /// @inheritdoc IValidatorSet
+    function statusOf(address validator) external view returns (Status) {
+        return _s().validators[validator].status;
+    }
+
+    /// @inheritdoc IValidatorSet
+    function incident(uint256 incidentId) external view returns (Incident memory) {
+        return _incident(_s(), incidentId);
+    }
+
+    /// @inheritdoc IValidatorSet
+    function incidentCount() external view returns (uint256) {
+        return _s().incidentCount;
+    }
+
+    /// @inheritdoc IValidatorSet
+    function openRemediationOf(address validator) external view returns (uint256) {
+        return _s().validators[validator].openRemediation;
+    }
+
+    /// @inheritdoc IValidatorSet
+    function degradedSince() external view returns (uint64) {
+        return _s().degradedSince;
+    }
+
+    /// @inheritdoc IValidatorSet
+    function parameters() external view returns (Parameters memory) {
+        return _s().params;
+    }
+
+    /// @inheritdoc IValidatorSet
+    function overdueAt(address validator) external view returns (uint256) {
+        SetStorage storage $ = _s();
+        INodeHealth.Parameters memory hp = _healthParams($);
+        return _overdueAt($, validator, _lastHeartbeatAt($, validator), hp);
+    }
+
+    /// @inheritdoc IValidatorSet
+    function voteDigest(Vote calldata vote) public view returns (bytes32) {
+        return
+            _hashTypedDataV4(keccak256(abi.encode(VOTE_TYPEHASH, vote.height, vote.round, vote.blockHash)));
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Internals: heartbeat handling
+    // ------------------------------------------------------------------------------------------------
+
+    function _checkHeartbeat(address v) private returns (uint256) {
+        SetStorage storage $ = _s();
+        ValidatorState storage st = $.validators[v];
+        if (st.status != Status.Active) revert ValidatorSetNotActive(v, st.status);
+        _requireNotPaused($);
+        INodeHealth.Parameters memory hp = _healthParams($);
+        uint256 last = _lastHeartbeatAt($, v);
+        uint256 due = _overdueAt($, v, last, hp);
+        if (block.timestamp > due) return _handleOverdue($, v, due - hp.gracePeriod, hp);
+        INodeHealth.Liveness liveness = _livenessOf($, v);
+        if (liveness == INodeHealth.Liveness.Stalled) return _handleStall($, v, hp);
+        uint256 open = st.openRemediation;
+        if (open != 0 && liveness == INodeHealth.Liveness.Live) {
+            st.openRemediation = 0;
+            $.incidents[open].resolvedAt = uint64(block.timestamp);
+            emit RemediationResolved(open, v);
+            return open;
+        }
+        revert ValidatorSetNotOverdue(v, last, due);
+    }
+
+    /// @dev `faultAt` = overdue reference + heartbeatInterval.
+    function _handleOverdue(
+        SetStorage storage $,
+        address v,
+        uint256 faultAt,
+        INodeHealth.Parameters memory hp
+    ) private returns (uint256 id) {
+        uint256 count = $.active.length;
+        uint256 window = uint256(hp.heartbeatInterval) + hp.gracePeriod;
+        uint256 cutoff = block.timestamp > window ? block.timestamp - window : 0;
+        uint256 silent = $.health.countSilentSince($.active, cutoff);
+        if (silent * BPS > uint256($.params.correlatedFaultBps) * count) {
+            if (!$.degradedByCorrelation) {
+                $.degradedByCorrelation = true;
+                if ($.degradedSince == 0) $.degradedSince = uint64(block.timestamp);
+                emit SetDegraded(silent, count, true);
+            }
+            return 0;
+        }
+        if ($.degradedByCorrelation) _recover($);
+        address replacement = _popReady($, hp.maxHeightLag);
+        if (replacement == address(0) && count <= $.params.minActive) {
+            _degrade($, silent, count);
+            return 0;
+        }
+        id = _openIncident($, v, IncidentKind.Downtime, faultAt);
+        Incident storage inc = $.incidents[id];
+        inc.slashState = SlashState.Pending;
+        inc.slashBps = $.params.downtimeSlashBps;
+        inc.lastReportedHeight = uint64(_reportedHeight($, v));
+        _jail($, v, uint64(block.timestamp + $.params.jailDuration));
+        _replace($, v, replacement, id, Status.Jailed);
+    }
+
+    function _handleStall(
+        SetStorage storage $,
+        address v,
+        INodeHealth.Parameters memory hp
+    ) private returns (uint256 id) {
+        ValidatorState storage st = $.validators[v];
+        id = st.openRemediation;
+        if (id == 0) {
+            id = _openIncident($, v, IncidentKind.Stall, block.timestamp);
+            st.openRemediation = uint64(id);
+            emit RemediationRequested(
+                id,
+                v,
+                IncidentKind.Stall,
+                block.timestamp + $.params.stallEscalationDelay
+            );
+            return id;
+        }
+        uint256 escalateAt = uint256($.incidents[id].detectedAt) + $.params.stallEscalationDelay;
+        if (block.timestamp < escalateAt) revert ValidatorSetRemediationPending(v, id, escalateAt);
+        address replacement = _popReady($, hp.maxHeightLag);
+        uint256 count = $.active.length;
+        if (replacement == address(0) && count <= $.params.minActive) {
+            _degrade($, 0, count);
+            return 0;
+        }
+        _jail($, v, uint64(block.timestamp + $.params.jailDuration));
+        _replace($, v, replacement, id, Status.Jailed);
+    }
+
+    function _isUpkeepNeeded(
+        SetStorage storage $,
+        address v,
+        INodeHealth.Parameters memory hp
+    ) private view returns (bool) {
+        if (block.timestamp > _overdueAt($, v, _lastHeartbeatAt($, v), hp)) return true;
+        INodeHealth.Liveness liveness = _livenessOf($, v);
+        uint256 open = $.validators[v].openRemediation;
+        if (liveness == INodeHealth.Liveness.Stalled) {
+            return
+                open == 0 || block.timestamp >= $.incidents[open].detectedAt + $.params.stallEscalationDelay;
+        }
+        return open != 0 && liveness == INodeHealth.Liveness.Live;
+    }
+
+    function _overdueAt(
+        SetStorage storage $,
+        address v,
+        uint256 last,
+        INodeHealth.Parameters memory hp
+    ) private view returns (uint256) {
+        uint256 ref = last;
+        uint256 activated = $.validators[v].activatedAt;
+        if (activated > ref) ref = activated;
+        if ($.pausedUntil > ref) ref = $.pausedUntil;
+        return ref + hp.heartbeatInterval + hp.gracePeriod;
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Internals: set changes
+    // ------------------------------------------------------------------------------------------------
+
+    /// @dev Pops the best ready backup, parking at most MAX_PARK_PER_PROMOTION unready ones on the way.
+    ///      Returns zero if none. Bounded: at most MAX_PARK_PER_PROMOTION + 1 iterations of O(log n).
+    function _popReady(SetStorage storage $, uint256 maxHeightLag) private returns (address) {
+        uint256 best = _bestHeight($);
+        // bounded: breaks after MAX_PARK_PER_PROMOTION (8) parks, so at most 9 iterations of O(log n)
+        for (uint256 parked = 0; $.backups.size() != 0; ++parked) {
+            (address b, ) = $.backups.top();
+            if (_isReady($, b, maxHeightLag, best)) {
+                $.backups.pop();
+                return b;
+            }
+            if (parked == MAX_PARK_PER_PROMOTION) break;
+            $.backups.pop();
+            $.validators[b].status = Status.Parked;
+            emit BackupParked(b);
+        }
+        return address(0);
+    }
+
+    function _isReady(
+        SetStorage storage $,
+        address b,
+        uint256 maxHeightLag,
+        uint256 best
+    ) private view returns (bool) {
+        if (_livenessOf($, b) != INodeHealth.Liveness.Live) return false;
+        return _reportedHeight($, b) + maxHeightLag >= best;
+    }
+
+    /// @dev Removes `v` (already jailed or tombstoned by the caller if needed), promotes `replacement` (if
+    ///      any) and records both on the incident.
+    function _replace(
+        SetStorage storage $,
+        address v,
+        address replacement,
+        uint256 id,
+        Status newStatus
+    ) private {
+        _removeActive($, v, newStatus);
+        Incident storage inc = $.incidents[id];
+        if (replacement != address(0)) {
+            inc.replacement = replacement;
+            inc.replacedAt = uint64(block.timestamp);
+            _activate($, replacement, id, msg.sender);
+            _recoverFromFloor($);
+        }
+        emit ValidatorReplaced(v, replacement, msg.sender, inc.kind, id);
+    }
+
+    function _activate(SetStorage storage $, address b, uint256 id, address caller) private {
+        $.active.push(b);
+        $.activePosition[b] = $.active.length;
+        ValidatorState storage st = $.validators[b];
+        st.status = Status.Active;
+        st.activatedAt = uint64(block.timestamp);
+        $.health.setBestHeightTracking(b, true);
+        emit ValidatorActivated(b, id, caller);
+    }
+
+    /// @dev Swap-and-pop out of the active set; closes an open remediation; stops best-height tracking and
+    ///      fences the signer (bumps its epoch) so nothing it signed before counts any more.
+    function _removeActive(SetStorage storage $, address v, Status newStatus) private {
+        uint256 position = $.activePosition[v];
+        uint256 last = $.active.length;
+        if (position != last) {
+            address moved = $.active[last - 1];
+            $.active[position - 1] = moved;
+            $.activePosition[moved] = position;
+        }
+        $.active.pop();
+        delete $.activePosition[v];
+        ValidatorState storage st = $.validators[v];
+        st.status = newStatus;
+        uint256 open = st.openRemediation;
+        if (open != 0) {
+            st.openRemediation = 0;
+            Incident storage remediation = $.incidents[open];
+            if (remediation.resolvedAt == 0) remediation.resolvedAt = uint64(block.timestamp);
+        }
+        $.health.setBestHeightTracking(v, false);
+        $.health.fence(v);
+    }
+
+    /// @dev Opens an incident reported by msg.sender; reads the signer epoch before any fencing.
+    function _openIncident(
+        SetStorage storage $,
+        address v,
+        IncidentKind kind,
+        uint256 faultAt
+    ) private returns (uint256 id) {
+        id = ++$.incidentCount;
+        (, uint64 epoch) = _signerOf($, v);
+        Incident storage inc = $.incidents[id];
+        inc.validator = v;
+        inc.kind = kind;
+        inc.reporter = msg.sender;
+        inc.faultAt = uint64(faultAt);
+        inc.detectedAt = uint64(block.timestamp);
+        inc.detectedBlock = uint64(block.number);
+        inc.signerEpoch = epoch;
+        emit IncidentOpened(id, v, kind, msg.sender, faultAt, block.timestamp);
+    }
+
+    function _degrade(SetStorage storage $, uint256 silent, uint256 count) private {
+        if ($.degradedSince != 0) return;
+        $.degradedSince = uint64(block.timestamp);
+        emit SetDegraded(silent, count, false);
+    }
+
+    function _recoverFromFloor(SetStorage storage $) private {
+        if ($.degradedSince != 0 && !$.degradedByCorrelation) _recover($);
+    }
+
+    function _recover(SetStorage storage $) private {
+        uint256 degradedFor = block.timestamp - $.degradedSince;
+        $.degradedSince = 0;
+        $.degradedByCorrelation = false;
+        emit SetRecovered(degradedFor);
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Internals: checks
+    // ------------------------------------------------------------------------------------------------
+
+    function _appealFlaw(
+        SetStorage storage $,
+        Incident storage inc,
+        INodeHealth.SignedHeartbeat calldata proof
+    ) private view returns (bytes32) {
+        address v = inc.validator;
+        address signer = $.health.recoverHeartbeatSigner(proof);
+        if (signer == address(0) || _validatorOfSigner($, signer) != v) return "bad-signer";
+        if (proof.validator != v) return "wrong-validator";
+        if (proof.signerEpoch != inc.signerEpoch) return "wrong-epoch";
+        if (proof.timestamp < inc.faultAt || proof.timestamp > inc.detectedAt) return "outside-window";
+        bytes32 hash = proof.report.blockHash;
+        // The point of the proof: the node saw a real block of this chain.
+        // solhint-disable-next-line not-rely-on-block-hash
+        if (hash == bytes32(0) || blockhash(proof.report.blockHeight) != hash) return "unknown-block";
+        uint256 height = proof.report.blockHeight;
+        if (height <= inc.lastReportedHeight || height > inc.detectedBlock) return "height-out-of-range";
+        return bytes32(0);
+    }
+
+    function _verifyEvidence(DoubleSignEvidence calldata e) private view returns (address) {
+        (address s1, ECDSA.RecoverError err1, ) = ECDSA.tryRecover(
+            voteDigest(e.first),
+            e.first.r,
+            e.first.vs
+        );
+        (address s2, ECDSA.RecoverError err2, ) = ECDSA.tryRecover(
+            voteDigest(e.second),
+            e.second.r,
+            e.second.vs
+        );
+        if (err1 != ECDSA.RecoverError.NoError || err2 != ECDSA.RecoverError.NoError) {
+            revert ValidatorSetInvalidEvidence("malformed");
+        }
+        if (s1 != s2) revert ValidatorSetInvalidEvidence("different-signers");
+        if (e.first.height != e.second.height || e.first.round != e.second.round) {
+            revert ValidatorSetInvalidEvidence("different-height-round");
+        }
+        if (e.first.blockHash == e.second.blockHash) revert ValidatorSetInvalidEvidence("same-block-hash");
+        return s1;
+    }
+
+    /// @dev Calls StakeManager.slash for the incident and emits SlashExecuted. State is already final.
+    function _slash(
+        SetStorage storage $,
+        Incident storage inc,
+        uint256 id
+    ) private returns (uint256 slashed) {
+        address v = inc.validator;
+        uint256 reward;
+        (slashed, reward) = $.stake.slash(
+            v,
+            inc.slashBps,
+            inc.faultAt,
+            _rewardRecipient($, inc.reporter, v),
+            $.params.keeperRewardBps,
+            $.params.keeperRewardCap,
+            id
+        );
+        emit SlashExecuted(id, v, slashed, reward);
+    }
+
+    /// @dev No reward when the reporter is the validator itself or any of its (current or past) signers.
+    function _rewardRecipient(
+        SetStorage storage $,
+        address reporter,
+        address v
+    ) private view returns (address) {
+        if (reporter == v || _validatorOfSigner($, reporter) == v) return address(0);
+        return reporter;
+    }
+
+    function _requireMinStake(SetStorage storage $, address v) private view returns (uint256 bonded) {
+        bonded = _bondedOf($, v);
+        uint256 minStake = _minStake($);
+        if (bonded < minStake) revert ValidatorSetBelowMinStake(v, bonded, minStake);
+    }
+
+    function _requireNotPaused(SetStorage storage $) private view {
+        if (block.timestamp < $.pausedUntil) revert ValidatorSetSlashingPaused($.pausedUntil);
+    }
+
+    /// @dev The incident, which must have a pending slash, and when its appeal window closes.
+    function _pendingIncident(
+        SetStorage storage $,
+        uint256 id
+    ) private view returns (Incident storage inc, uint256 closesAt) {
+        inc = _incident($, id);
+        if (inc.slashState != SlashState.Pending) revert ValidatorSetSlashNotPending(id, inc.slashState);
+        closesAt = uint256(inc.detectedAt) + $.params.appealWindow;
+    }
+
+    function _incident(SetStorage storage $, uint256 id) private view returns (Incident storage) {
+        if (id == 0 || id > $.incidentCount) revert ValidatorSetUnknownIncident(id);
+        return $.incidents[id];
+    }
+
+    function _setParameters(SetStorage storage $, Parameters calldata p) private {
+        uint256 floor = p.minActive > $.active.length ? p.minActive : $.active.length;
+        _bound("minActive", p.minActive, 1, MAX_ACTIVE_CAP);
+        _bound("maxActive", p.maxActive, floor, MAX_ACTIVE_CAP);
+        _bound("minUptimeBps", p.minUptimeBps, 0, BPS);
+        _bound("downtimeSlashBps", p.downtimeSlashBps, 0, 1_000);
+        _bound("doubleSignSlashBps", p.doubleSignSlashBps, 100, BPS);
+        _bound("correlatedFaultBps", p.correlatedFaultBps, 1_000, BPS);
+        _bound("keeperRewardBps", p.keeperRewardBps, 0, 5_000);
+        _bound("jailDuration", p.jailDuration, 60, 30 days);
+        _bound("appealWindow", p.appealWindow, 1 hours, 3 days);
+        _bound("stallEscalationDelay", p.stallEscalationDelay, 60, 1 days);
+        _bound("keeperRewardCap", p.keeperRewardCap, 0, 1e24);
+        $.params = p;
+        emit ParametersUpdated(p);
+    }
+
+    function _bound(bytes32 name, uint256 value, uint256 min, uint256 max) private pure {
+        if (value < min || value > max) revert ValidatorSetInvalidParameter(name, value, min, max);
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Internals: external reads, each decoded in one place (keeps the bytecode under EIP-170)
+    // ------------------------------------------------------------------------------------------------
+
+    function _healthParams(SetStorage storage $) private view returns (INodeHealth.Parameters memory) {
+        return $.health.parameters();
+    }
+
+    function _lastHeartbeatAt(SetStorage storage $, address v) private view returns (uint256) {
+        return $.health.lastHeartbeatAt(v);
+    }
+
+    function _livenessOf(SetStorage storage $, address v) private view returns (INodeHealth.Liveness) {
+        return $.health.livenessOf(v);
+    }
+
+    function _signerOf(SetStorage storage $, address v) private view returns (address, uint64) {
+        return $.health.signerOf(v);
+    }
+
+    function _validatorOfSigner(SetStorage storage $, address signer) private view returns (address) {
+        return $.health.validatorOfSigner(signer);
+    }
+
+    function _bestHeight(SetStorage storage $) private view returns (uint256) {
+        return $.health.bestHeight();
+    }
+
+    function _reportedHeight(SetStorage storage $, address v) private view returns (uint256) {
+        return $.health.recordOf(v).blockHeight;
+    }
+
+    function _bondedOf(SetStorage storage $, address v) private view returns (uint256) {
+        return $.stake.bondedOf(v);
+    }
+
+    function _isJailed(SetStorage storage $, address v) private view returns (bool) {
+        return $.stake.isJailed(v);
+    }
+
+    function _minStake(SetStorage storage $) private view returns (uint256) {
+        return $.stake.minStake();
+    }
+
+    function _jail(SetStorage storage $, address v, uint64 until) private {
+        $.stake.jail(v, until);
+    }
+
+    function _s() private pure returns (SetStorage storage $) {
+        // ERC-7201 namespaced storage.
+        // solhint-disable-next-line no-inline-assembly
+        assembly {
+            $.slot := STORAGE_SLOT
+        }
+    }
+}

@@ -1,0 +1,69 @@
+/**
+ * A nonce manager for one key. Sends through it are serialised: each `withNonce` call holds the key's
+ * lock while it signs and broadcasts, so two concurrent sends never get the same nonce.
+ *
+ * The next nonce comes from the node's `pending` transaction count on first use, after `invalidate()`,
+ * and whenever a send fails with "nonce too low" or "replacement underpriced" (another process, or a
+ * transaction this one lost track of, used the nonce).
+ */
+import type { Provider } from "ethers";
+
+import { isNonceTooLow, isReplacementUnderpriced } from "./errors.js";
+
+export class NonceManager {
+  #next: number | null = null;
+  #tail: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly provider: Provider,
+    readonly address: string,
+  ) {}
+
+  /** Re-reads the next nonce from the node's pending count. */
+  async sync(): Promise<number> {
+    return this.exclusive(() => this.#sync());
+  }
+
+  /** Forgets the cached nonce; the next send re-reads it from the node. */
+  invalidate(): void {
+    this.#next = null;
+  }
+
+  /**
+   * Runs `fn` with the next nonce while holding the lock. If `fn` resolves, the nonce counts as used
+   * (resolve as soon as the signed transaction is recorded, even if broadcasting failed: it will be
+   * re-broadcast). If `fn` throws, the nonce is handed out again, after a resync if the error says the
+   * nonce was already taken.
+   */
+  async withNonce<T>(fn: (nonce: number) => Promise<T>): Promise<T> {
+    return this.exclusive(async () => {
+      const nonce = this.#next ?? (await this.#sync());
+      try {
+        const result = await fn(nonce);
+        this.#next = nonce + 1;
+        return result;
+      } catch (error) {
+        if (isNonceTooLow(error) || isReplacementUnderpriced(error)) this.#next = null;
+        throw error;
+      }
+    });
+  }
+
+  /** Records that `nonce` is in use by a transaction sent outside `withNonce` (a re-broadcast). */
+  markUsed(nonce: number): void {
+    if (this.#next !== null && this.#next <= nonce) this.#next = nonce + 1;
+  }
+
+  /** Runs `fn` while holding this key's lock (no other send can take a nonce meanwhile). */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#tail.then(fn, fn);
+    // The chain continues whether `fn` succeeded or not; errors go to the caller only.
+    this.#tail = run.catch(() => undefined);
+    return run;
+  }
+
+  async #sync(): Promise<number> {
+    this.#next = await this.provider.getTransactionCount(this.address, "pending");
+    return this.#next;
+  }
+}
