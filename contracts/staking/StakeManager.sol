@@ -155,7 +155,7 @@ contract StakeManager is IStakeManager, Initializable, AccessControlUpgradeable,
         ValidatorState storage v = $.validators[msg.sender];
         uint256 count = v.requestCount;
         uint256 kept;
-        // Bounded by MAX_UNBONDING_REQUESTS (8). Pays every matured request and compacts the rest in order.
+        // bounded: count <= MAX_UNBONDING_REQUESTS (8). Pays every matured request, compacts the rest in order.
         for (uint256 i; i < count; ++i) {
             UnbondingRequest memory r = v.requests[i];
             if (r.releaseAt <= block.timestamp) {
@@ -166,6 +166,7 @@ contract StakeManager is IStakeManager, Initializable, AccessControlUpgradeable,
             }
         }
         if (amount == 0) revert StakeManagerNothingToWithdraw(msg.sender);
+        // bounded: count <= MAX_UNBONDING_REQUESTS (8).
         for (uint256 i = kept; i < count; ++i) {
             delete v.requests[i];
         }
@@ -325,7 +326,7 @@ contract StakeManager is IStakeManager, Initializable, AccessControlUpgradeable,
     function unbondingOf(address validator) external view returns (uint256 amount) {
         ValidatorState storage v = _getStorage().validators[validator];
         uint256 count = v.requestCount;
-        // Bounded by MAX_UNBONDING_REQUESTS (8).
+        // bounded: count <= MAX_UNBONDING_REQUESTS (8).
         for (uint256 i; i < count; ++i) {
             amount += v.requests[i].amount;
         }
@@ -338,7 +339,7 @@ contract StakeManager is IStakeManager, Initializable, AccessControlUpgradeable,
         ValidatorState storage v = _getStorage().validators[validator];
         uint256 count = v.requestCount;
         requests = new UnbondingRequest[](count);
-        // Bounded by MAX_UNBONDING_REQUESTS (8).
+        // bounded: count <= MAX_UNBONDING_REQUESTS (8).
         for (uint256 i; i < count; ++i) {
             requests[i] = v.requests[i];
         }
@@ -437,7 +438,7 @@ contract StakeManager is IStakeManager, Initializable, AccessControlUpgradeable,
     ) private returns (uint256 cutTotal) {
         uint256 count = v.requestCount;
         uint256 kept;
-        // Bounded by MAX_UNBONDING_REQUESTS (8).
+        // bounded: count <= MAX_UNBONDING_REQUESTS (8).
         for (uint256 i; i < count; ++i) {
             UnbondingRequest memory r = v.requests[i];
             uint256 cut;
@@ -452,6 +453,7 @@ contract StakeManager is IStakeManager, Initializable, AccessControlUpgradeable,
             ++kept;
         }
         if (kept != count) {
+            // bounded: count <= MAX_UNBONDING_REQUESTS (8).
             for (uint256 i = kept; i < count; ++i) {
                 delete v.requests[i];
             }
