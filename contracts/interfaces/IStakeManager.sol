@@ -148,6 +148,8 @@ interface IStakeManager {
 
     /// @notice The stake token.
     function stakeToken() external view returns (address);
+    /// @notice The observer notified of stake and jail changes (zero until `setStakeObserver`).
+    function stakeObserver() external view returns (address);
     /// @notice The validator's bonded stake.
     function bondedOf(address validator) external view returns (uint256);
     /// @notice The validator's stake in pending unbonding requests.

@@ -172,6 +172,10 @@ contract MockStakeManager is IStakeManager {
         return address(0);
     }
 
+    function stakeObserver() external view returns (address) {
+        return observer;
+    }
+
     function bondedOf(address validator) external view returns (uint256) {
         return _bonded[validator];
     }
