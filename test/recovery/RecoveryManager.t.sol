@@ -17,18 +17,18 @@ import {ISnapshotRegistry} from "../../contracts/interfaces/ISnapshotRegistry.so
 import {IAuditLog} from "../../contracts/interfaces/IAuditLog.sol";
 import {IValidatorSetRecovery} from "../../contracts/interfaces/IValidatorSetRecovery.sol";
 import {MockValidatorSet} from "../../contracts/mocks/MockValidatorSet.sol";
-import {MockStakeManager} from "../../contracts/mocks/MockStakeManager.sol";
-import {MockNodeHealth} from "../../contracts/mocks/MockNodeHealth.sol";
-import {MockSnapshotRegistry} from "../../contracts/mocks/MockSnapshotRegistry.sol";
+import {RmMockStakeManager} from "../../contracts/mocks/RmMockStakeManager.sol";
+import {RmMockNodeHealth} from "../../contracts/mocks/RmMockNodeHealth.sol";
+import {RmMockSnapshotRegistry} from "../../contracts/mocks/RmMockSnapshotRegistry.sol";
 import {MockAuditLog} from "../../contracts/mocks/MockAuditLog.sol";
 
 /// @dev Shared deployment: the manager behind an ERC1967Proxy, wired to mocks.
 abstract contract RecoveryManagerFixture is Test {
     RecoveryManager internal rm;
     MockValidatorSet internal set;
-    MockStakeManager internal stake;
-    MockNodeHealth internal health;
-    MockSnapshotRegistry internal snaps;
+    RmMockStakeManager internal stake;
+    RmMockNodeHealth internal health;
+    RmMockSnapshotRegistry internal snaps;
     MockAuditLog internal audit;
 
     address internal admin = makeAddr("admin");
@@ -82,9 +82,9 @@ abstract contract RecoveryManagerFixture is Test {
         // Deployed from their artifacts (deployCode) rather than with `new`, so that the test contracts do not
         // embed their creation code and stay under the contract size limit.
         set = MockValidatorSet(deployCode("MockValidatorSet.sol:MockValidatorSet"));
-        stake = MockStakeManager(deployCode("MockStakeManager.sol:MockStakeManager"));
-        health = MockNodeHealth(deployCode("MockNodeHealth.sol:MockNodeHealth"));
-        snaps = MockSnapshotRegistry(deployCode("MockSnapshotRegistry.sol:MockSnapshotRegistry"));
+        stake = RmMockStakeManager(deployCode("RmMockStakeManager.sol:RmMockStakeManager"));
+        health = RmMockNodeHealth(deployCode("RmMockNodeHealth.sol:RmMockNodeHealth"));
+        snaps = RmMockSnapshotRegistry(deployCode("RmMockSnapshotRegistry.sol:RmMockSnapshotRegistry"));
         audit = MockAuditLog(deployCode("MockAuditLog.sol:MockAuditLog"));
         rm = _deploy(_defaultParams());
         vm.startPrank(admin);

@@ -18,7 +18,7 @@ import {IGuardianCouncil} from "../../contracts/interfaces/IGuardianCouncil.sol"
 import {IAuditLog} from "../../contracts/interfaces/IAuditLog.sol";
 import {HealToken} from "../../contracts/governance/HealToken.sol";
 import {MockValidatorSet} from "../../contracts/mocks/MockValidatorSet.sol";
-import {MockStakeManager} from "../../contracts/mocks/MockStakeManager.sol";
+import {RmMockStakeManager} from "../../contracts/mocks/RmMockStakeManager.sol";
 import {MockGuardianCouncil} from "../../contracts/mocks/MockGuardianCouncil.sol";
 import {MockAuditLog} from "../../contracts/mocks/MockAuditLog.sol";
 
@@ -28,7 +28,7 @@ abstract contract SnapshotRegistryFixture is Test {
     SnapshotRegistry internal reg;
     HealToken internal token;
     MockValidatorSet internal set;
-    MockStakeManager internal stake;
+    RmMockStakeManager internal stake;
     MockGuardianCouncil internal council;
     MockAuditLog internal audit;
 
@@ -82,7 +82,7 @@ abstract contract SnapshotRegistryFixture is Test {
         vm.warp(T0);
         token = HealToken(deployCode("HealToken.sol:HealToken", abi.encode(address(this), 1e27)));
         set = MockValidatorSet(deployCode("MockValidatorSet.sol:MockValidatorSet"));
-        stake = MockStakeManager(deployCode("MockStakeManager.sol:MockStakeManager"));
+        stake = RmMockStakeManager(deployCode("RmMockStakeManager.sol:RmMockStakeManager"));
         council = MockGuardianCouncil(deployCode("MockGuardianCouncil.sol:MockGuardianCouncil"));
         audit = MockAuditLog(deployCode("MockAuditLog.sol:MockAuditLog"));
         reg = SnapshotRegistry(
@@ -828,7 +828,7 @@ contract SnapshotRegistryResolveTest is SnapshotRegistryFixture {
 ///      (independently of the registry) the conditions that held whenever a finalization succeeded.
 contract SnapshotHandler is CommonBase, StdUtils {
     SnapshotRegistry internal immutable reg;
-    MockStakeManager internal immutable stake;
+    RmMockStakeManager internal immutable stake;
     MockGuardianCouncil internal immutable council;
     address internal immutable resolver;
     address[4] internal vals;
@@ -845,7 +845,7 @@ contract SnapshotHandler is CommonBase, StdUtils {
 
     constructor(
         SnapshotRegistry reg_,
-        MockStakeManager stake_,
+        RmMockStakeManager stake_,
         MockGuardianCouncil council_,
         address resolver_,
         address[4] memory vals_,
