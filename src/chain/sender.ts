@@ -430,11 +430,23 @@ export class Sender {
     }
   }
 
+  /**
+   * Broadcasts a signed transaction. Development nodes with automine (Hardhat/EDR, anvil) mine it at once and
+   * answer a transaction that reverted with the revert error: it is mined all the same, so the receipt is
+   * handled like any mined revert (re-simulated: "already handled" or "reverted"). Real nodes never answer
+   * `eth_sendRawTransaction` with a revert.
+   */
   async #broadcast(raw: string): Promise<void> {
     try {
       await this.#o.provider.broadcastTransaction(raw);
     } catch (error) {
       if (isAlreadyKnown(error)) return;
+      if (isRevert(error)) {
+        this.#o.logger.debug("the node mined the transaction and it reverted", {
+          error: describeError(error),
+        });
+        return;
+      }
       throw error;
     }
   }

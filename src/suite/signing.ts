@@ -3,7 +3,7 @@
  * (SelfHealingValidatorSet, for double-sign evidence). The domains are read from the contracts (EIP-5267
  * `eip712Domain()`), so a signature always matches the contract it is meant for.
  */
-import { Signature, type BaseContract, type TypedDataDomain, type Wallet } from "ethers";
+import { Contract, Signature, type BaseContract, type TypedDataDomain, type Wallet } from "ethers";
 
 import type { HealthReportInput } from "./fleet.js";
 
@@ -46,13 +46,23 @@ export interface VoteInput {
   vs: string;
 }
 
-interface Eip5267 {
-  eip712Domain(): Promise<[string, string, string, bigint, string, string, bigint[]]>;
-}
+const EIP5267_ABI = [
+  "function eip712Domain() view returns (bytes1 fields, string name, string version, uint256 chainId, address verifyingContract, bytes32 salt, uint256[] extensions)",
+];
 
-/** The contract's EIP-712 domain, read on-chain. */
+/**
+ * The contract's EIP-712 domain, read on-chain (EIP-5267). Works with any contract object, including one
+ * typed by an interface that does not declare `eip712Domain` (INodeHealth, IValidatorSet).
+ */
 export async function domainOf(contract: BaseContract): Promise<TypedDataDomain> {
-  const [, name, version, chainId, verifyingContract] = await (contract as unknown as Eip5267).eip712Domain();
+  const reader = new Contract(await contract.getAddress(), EIP5267_ABI, contract.runner);
+  const [, name, version, chainId, verifyingContract] = (await reader.getFunction("eip712Domain")()) as [
+    string,
+    string,
+    string,
+    bigint,
+    string,
+  ];
   return { name, version, chainId, verifyingContract };
 }
 

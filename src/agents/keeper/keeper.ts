@@ -1,0 +1,311 @@
+/**
+ * The keeper: anyone can run it, several may run at once. Each tick (the lifecycle never overlaps them) it
+ * finds work with bounded view calls — no event scans — and triggers the validator set's permissionless
+ * functions through the chain layer's safe sender, which re-simulates before each send and treats
+ * "already handled" as success. Two keepers racing therefore cause one effect: the loser's simulation (or
+ * its mined transaction's re-check) reports "already handled".
+ *
+ * Work, in order, each step bounded:
+ *   1. relay queued signed heartbeats in one `heartbeatBatch` (at most `relayBatchMax` items);
+ *   2. `checkHeartbeat` every active validator that is overdue or stalled (the active set is capped);
+ *   3. `executeSlash` pending slashes whose appeal window closed (an incident cursor, `incidentScanPerTick`
+ *      ids per tick);
+ *   4. `fillVacancies` when the set has room and backups wait;
+ *   5. every `rotateEveryTicks` ticks, `evaluateAndRotate(rotateMaxChecks)`;
+ *   6. `reportDoubleSign` for evidence handed in by an evidence source;
+ *   7. `claimReward` once the owed reward reaches `claimRewardsAbove`.
+ */
+import type { Logger } from "../common/log.js";
+import type { SendRequest, SendResult } from "../../chain/sender.js";
+import type { INodeHealth, IStakeManager, IValidatorSet } from "../../../types/ethers-contracts/index.js";
+import type { INodeHealth as NodeHealthTypes } from "../../../types/ethers-contracts/contracts/interfaces/INodeHealth.js";
+import type { IValidatorSet as ValidatorSetTypes } from "../../../types/ethers-contracts/contracts/interfaces/IValidatorSet.js";
+import type { KeeperMetrics } from "./metrics.js";
+
+/** INodeHealth.Liveness */
+export const Liveness = { Unknown: 0n, Live: 1n, Late: 2n, Overdue: 3n, Stalled: 4n } as const;
+/** IValidatorSet.SlashState */
+export const SlashState = { None: 0n, Pending: 1n, Executed: 2n, Cancelled: 3n } as const;
+
+export const CHECK_ALREADY_HANDLED = [
+  "ValidatorSetNotActive",
+  "ValidatorSetNotOverdue",
+  "ValidatorSetRemediationPending",
+  "ValidatorSetSlashingPaused",
+] as const;
+export const EXECUTE_ALREADY_HANDLED = ["ValidatorSetSlashNotPending", "ValidatorSetSlashingPaused"] as const;
+export const EVIDENCE_ALREADY_HANDLED = ["ValidatorSetAlreadyTombstoned"] as const;
+
+export type SignedHeartbeat = NodeHealthTypes.SignedHeartbeatStruct;
+export type DoubleSignEvidence = ValidatorSetTypes.DoubleSignEvidenceStruct;
+
+/** Signed heartbeats posted by sidecars in relay mode, waiting for the next batch. */
+export interface HeartbeatSource {
+  /** Removes and returns up to `max` queued items. */
+  take(max: number): SignedHeartbeat[];
+}
+
+/** Equivocation evidence found by whoever watches votes. */
+export interface EvidenceSource {
+  take(max: number): DoubleSignEvidence[];
+}
+
+export interface KeeperContracts {
+  set: IValidatorSet;
+  health: INodeHealth;
+  stake: IStakeManager;
+}
+
+export interface KeeperOptions {
+  /** Most transactions sent in one tick (a bound on a tick's duration). */
+  maxActionsPerTick: number;
+  /** Incident ids looked at per tick when hunting for executable slashes. */
+  incidentScanPerTick: number;
+  relayBatchMax: number;
+  rotateEveryTicks: number;
+  rotateMaxChecks: number;
+  fillMaxPromotions: number;
+  /** Claim the owed reward once it reaches this (0 disables claiming). */
+  claimRewardsAbove: bigint;
+}
+
+export const DEFAULT_KEEPER_OPTIONS: KeeperOptions = {
+  maxActionsPerTick: 16,
+  incidentScanPerTick: 64,
+  relayBatchMax: 100,
+  rotateEveryTicks: 10,
+  rotateMaxChecks: 32,
+  fillMaxPromotions: 8,
+  claimRewardsAbove: 10n ** 18n,
+};
+
+export interface KeeperDeps {
+  contracts: KeeperContracts;
+  /** The keeper's sending address (its reward accrues there). */
+  address: string;
+  send(request: SendRequest): Promise<SendResult>;
+  /** The chain's current time, in seconds (the latest block's timestamp). */
+  chainTime(): Promise<bigint>;
+  log: Logger;
+  metrics?: KeeperMetrics;
+  heartbeats?: HeartbeatSource;
+  evidence?: EvidenceSource;
+  options?: Partial<KeeperOptions>;
+}
+
+export type ActionName =
+  | "heartbeatBatch"
+  | "checkHeartbeat"
+  | "executeSlash"
+  | "fillVacancies"
+  | "evaluateAndRotate"
+  | "reportDoubleSign"
+  | "claimReward";
+
+export interface KeeperAction {
+  action: ActionName;
+  subject: string;
+  result: SendResult["status"];
+  txHash?: string;
+  gasUsed?: bigint;
+}
+
+export interface KeeperTickReport {
+  tick: number;
+  chainTime: bigint;
+  actions: KeeperAction[];
+}
+
+export class Keeper {
+  readonly #deps: KeeperDeps;
+  readonly #options: KeeperOptions;
+  /** Lowest incident id that may still hold a pending slash. */
+  #incidentCursor = 1n;
+  #ticks = 0;
+
+  constructor(deps: KeeperDeps) {
+    this.#deps = deps;
+    this.#options = { ...DEFAULT_KEEPER_OPTIONS, ...deps.options };
+  }
+
+  /** One pass over the work; never throws for a single failed action (it is logged and counted). */
+  async tick(): Promise<KeeperTickReport> {
+    const started = Date.now();
+    const tick = ++this.#ticks;
+    const now = await this.#deps.chainTime();
+    const actions: KeeperAction[] = [];
+    const budget = () => actions.length < this.#options.maxActionsPerTick;
+
+    await this.#relayHeartbeats(actions);
+    for (const { validator, key } of await this.#findUnhealthy(now)) {
+      if (!budget()) break;
+      await this.#act(actions, "checkHeartbeat", validator, {
+        key,
+        contract: this.#deps.contracts.set,
+        method: "checkHeartbeat",
+        args: [validator],
+        alreadyHandled: CHECK_ALREADY_HANDLED,
+      });
+    }
+    for (const incidentId of await this.#findExecutableSlashes(now)) {
+      if (!budget()) break;
+      await this.#act(actions, "executeSlash", `incident-${incidentId}`, {
+        key: `executeSlash:${incidentId}`,
+        contract: this.#deps.contracts.set,
+        method: "executeSlash",
+        args: [incidentId],
+        alreadyHandled: EXECUTE_ALREADY_HANDLED,
+      });
+    }
+    if (budget()) await this.#fillVacancies(actions, now);
+    if (budget() && tick % this.#options.rotateEveryTicks === 0) {
+      await this.#act(actions, "evaluateAndRotate", "active-set", {
+        key: `evaluateAndRotate:${now}`,
+        contract: this.#deps.contracts.set,
+        method: "evaluateAndRotate",
+        args: [this.#options.rotateMaxChecks],
+      });
+    }
+    for (const evidence of this.#deps.evidence?.take(this.#options.maxActionsPerTick) ?? []) {
+      if (!budget()) break;
+      const subject = `${evidence.first.height}/${evidence.first.round}`;
+      await this.#act(actions, "reportDoubleSign", subject, {
+        key: `reportDoubleSign:${evidence.first.r}:${evidence.second.r}`,
+        contract: this.#deps.contracts.set,
+        method: "reportDoubleSign",
+        args: [evidence],
+        alreadyHandled: EVIDENCE_ALREADY_HANDLED,
+      });
+    }
+    if (budget()) await this.#claimReward(actions, now);
+
+    this.#deps.metrics?.tickDuration.observe((Date.now() - started) / 1000);
+    return { tick, chainTime: now, actions };
+  }
+
+  async #relayHeartbeats(actions: KeeperAction[]): Promise<void> {
+    const items = this.#deps.heartbeats?.take(this.#options.relayBatchMax) ?? [];
+    if (items.length === 0) return;
+    const first = items[0] as SignedHeartbeat;
+    await this.#act(actions, "heartbeatBatch", `${items.length} items`, {
+      key: `heartbeatBatch:${first.r}:${items.length}`,
+      contract: this.#deps.contracts.health,
+      method: "heartbeatBatch",
+      args: [items],
+    });
+  }
+
+  /**
+   * Active validators that are overdue (by the set's own clock) or stalled, each with the intent key of the
+   * call: an overdue fault is named by its `overdueAt`, so a restarted keeper recognises the same fault; a
+   * stall is retried per tick (it may be escalated later). Bounded by the active-set cap.
+   */
+  async #findUnhealthy(now: bigint): Promise<{ validator: string; key: string }[]> {
+    const { set, health } = this.#deps.contracts;
+    const active = await set.activeValidators();
+    const unhealthy: { validator: string; key: string }[] = [];
+    for (const validator of active) {
+      const [overdueAt, liveness, openRemediation] = await Promise.all([
+        set.overdueAt(validator),
+        health.livenessOf(validator),
+        set.openRemediationOf(validator),
+      ]);
+      const overdue = now > overdueAt;
+      const stalled = liveness === Liveness.Stalled;
+      // A stalled node with a request already open is only worth a call to escalate or close it; the
+      // simulation in the sender says which (RemediationPending is "already handled").
+      const healed = openRemediation !== 0n && liveness === Liveness.Live;
+      if (overdue) unhealthy.push({ validator, key: `checkHeartbeat:${validator}:overdue:${overdueAt}` });
+      else if (stalled || healed)
+        unhealthy.push({ validator, key: `checkHeartbeat:${validator}:stall:${now}` });
+    }
+    return unhealthy;
+  }
+
+  /** Pending slashes whose appeal window has closed, scanning forward from a cursor. */
+  async #findExecutableSlashes(now: bigint): Promise<bigint[]> {
+    const { set } = this.#deps.contracts;
+    const count = await set.incidentCount();
+    const { appealWindow } = await set.parameters();
+    const executable: bigint[] = [];
+    let allResolvedSoFar = true;
+    const last = this.#incidentCursor + BigInt(this.#options.incidentScanPerTick) - 1n;
+    for (let id = this.#incidentCursor; id <= count && id <= last; id++) {
+      const incident = await set.incident(id);
+      const pending = incident.slashState === SlashState.Pending;
+      if (pending && now >= incident.detectedAt + appealWindow) executable.push(id);
+      if (pending) allResolvedSoFar = false;
+      else if (allResolvedSoFar) this.#incidentCursor = id + 1n;
+    }
+    return executable;
+  }
+
+  async #fillVacancies(actions: KeeperAction[], now: bigint): Promise<void> {
+    const { set } = this.#deps.contracts;
+    const [activeCount, backupCount, params] = await Promise.all([
+      set.activeCount(),
+      set.backupCount(),
+      set.parameters(),
+    ]);
+    if (activeCount >= params.maxActive || backupCount === 0n) return;
+    await this.#act(actions, "fillVacancies", "active-set", {
+      key: `fillVacancies:${now}`,
+      contract: set,
+      method: "fillVacancies",
+      args: [this.#options.fillMaxPromotions],
+    });
+  }
+
+  async #claimReward(actions: KeeperAction[], now: bigint): Promise<void> {
+    if (this.#options.claimRewardsAbove === 0n) return;
+    const { stake } = this.#deps.contracts;
+    const owed = await stake.rewardOf(this.#deps.address);
+    if (owed < this.#options.claimRewardsAbove) return;
+    const result = await this.#act(actions, "claimReward", this.#deps.address, {
+      key: `claimReward:${now}`,
+      contract: stake,
+      method: "claimReward",
+      args: [this.#deps.address],
+      alreadyHandled: ["StakeManagerNoReward"],
+    });
+    if (result?.status === "confirmed") this.#deps.metrics?.rewardClaimed.inc({}, Number(owed) / 1e18);
+  }
+
+  async #act(
+    actions: KeeperAction[],
+    action: ActionName,
+    subject: string,
+    request: SendRequest,
+  ): Promise<SendResult | undefined> {
+    try {
+      const result = await this.#deps.send(request);
+      const entry: KeeperAction = { action, subject, result: result.status };
+      if (result.status === "confirmed") {
+        entry.txHash = result.txHash;
+        entry.gasUsed = result.gasUsed;
+      }
+      actions.push(entry);
+      this.#deps.metrics?.actions.inc({ action, result: result.status });
+      const level = result.status === "confirmed" || result.status === "already-handled" ? "info" : "warn";
+      this.#deps.log[level]("keeper action", { action, subject, result: result.status, ...describe(result) });
+      return result;
+    } catch (error) {
+      actions.push({ action, subject, result: "rejected" });
+      this.#deps.metrics?.actions.inc({ action, result: "error" });
+      this.#deps.log.error("keeper action failed", { action, subject, error });
+      return undefined;
+    }
+  }
+}
+
+function describe(result: SendResult): Record<string, unknown> {
+  switch (result.status) {
+    case "confirmed":
+      return { txHash: result.txHash, gasUsed: result.gasUsed, block: result.blockNumber };
+    case "already-handled":
+    case "rejected":
+      return { error: result.error };
+    case "reverted":
+      return { txHash: result.txHash, error: result.error };
+  }
+}

@@ -1,0 +1,39 @@
+/** The keeper's Prometheus metrics (`healnet_keeper_*`), every series at zero from the start. */
+import type { Counter, Histogram, Registry } from "../common/metrics.js";
+import type { ActionName } from "./keeper.js";
+
+export interface KeeperMetrics {
+  actions: Counter;
+  rewardClaimed: Counter;
+  tickDuration: Histogram;
+}
+
+const ACTIONS: readonly ActionName[] = [
+  "heartbeatBatch",
+  "checkHeartbeat",
+  "executeSlash",
+  "fillVacancies",
+  "evaluateAndRotate",
+  "reportDoubleSign",
+  "claimReward",
+];
+const RESULTS = ["confirmed", "already-handled", "rejected", "reverted", "error"] as const;
+
+export function registerKeeperMetrics(registry: Registry): KeeperMetrics {
+  return {
+    actions: registry.labelledCounter(
+      "healnet_keeper_actions_total",
+      "Keeper actions by action and result",
+      ACTIONS.flatMap((action) => RESULTS.map((result) => ({ action, result }))),
+    ),
+    rewardClaimed: registry.counter(
+      "healnet_keeper_reward_claimed_tokens_total",
+      "Rewards claimed, in tokens",
+    ),
+    tickDuration: registry.histogram(
+      "healnet_keeper_tick_duration_seconds",
+      "Duration of a keeper tick",
+      [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    ),
+  };
+}

@@ -1,0 +1,186 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { expect } from "chai";
+import { network } from "hardhat";
+
+import { makeLogger } from "../../src/agents/common/log.js";
+import { Registry } from "../../src/agents/common/metrics.js";
+import { Keeper, type KeeperOptions, type SignedHeartbeat } from "../../src/agents/keeper/keeper.js";
+import { registerKeeperMetrics } from "../../src/agents/keeper/metrics.js";
+import { makeChainClient, type ChainClient } from "../../src/chain/index.js";
+import { deployCore, type CoreSuite } from "../../src/suite/deploy.js";
+import { createOperators, healthyReport, heartbeatAll, type Operator } from "../../src/suite/fleet.js";
+import { withParameters } from "../../src/suite/parameters.js";
+import { domainOf, signHeartbeat } from "../../src/suite/signing.js";
+import {
+  INodeHealth__factory,
+  IStakeManager__factory,
+  IValidatorSet__factory,
+} from "../../types/ethers-contracts/index.js";
+import { devWallet } from "../helpers/chain-fixture.js";
+import { startFakeRpc, type FakeRpc } from "../helpers/fake-rpc.js";
+
+const TOKEN = 10n ** 18n;
+const GWEI = 10n ** 9n;
+
+describe("Keeper", function () {
+  this.timeout(60_000);
+  let connection: Awaited<ReturnType<typeof network.create>>;
+  let rpc: FakeRpc;
+  let dir: string;
+  let suite: CoreSuite;
+  let actives: Operator[];
+  let backups: Operator[];
+  const clients: ChainClient[] = [];
+
+  before(async function () {
+    connection = await network.create();
+    rpc = await startFakeRpc(connection.provider);
+    dir = mkdtempSync(join(tmpdir(), "healnet-keeper-"));
+    suite = await deployCore(connection.ethers, {
+      parameters: withParameters({ set: { maxActive: 5, minActive: 3 } }),
+    });
+    const operators = await createOperators(
+      connection.ethers,
+      suite,
+      [9n, 8n, 7n, 6n, 5n, 4n, 3n].map((k) => k * 1_000n * TOKEN),
+      "keeper-test",
+    );
+    await heartbeatAll(suite, operators);
+    actives = operators.slice(0, 5);
+    backups = operators.slice(5);
+  });
+
+  after(async function () {
+    for (const c of clients) c.close();
+    await rpc.close();
+    await connection.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function keeper(
+    walletIndex: number,
+    options: Partial<KeeperOptions> = {},
+    heartbeats?: SignedHeartbeat[],
+  ) {
+    const wallet = devWallet(walletIndex);
+    const client = await makeChainClient({
+      urls: [rpc.url],
+      chainId: 31337n,
+      privateKey: wallet.privateKey,
+      intentLogPath: join(dir, `keeper-${walletIndex}-${clients.length}.sqlite`),
+      maxFeePerGasCap: 100n * GWEI,
+      rpc: { timeoutMs: 5_000, cooldownMs: 50, maxRounds: 1, pollingIntervalMs: 50 },
+      sender: { pollMs: 20, stuckAfterMs: 60_000, maxWaitMs: 20_000 },
+    });
+    clients.push(client);
+    const registry = new Registry();
+    const metrics = registerKeeperMetrics(registry);
+    const queue = heartbeats ?? [];
+    const agent = new Keeper({
+      contracts: {
+        set: IValidatorSet__factory.connect(await suite.set.getAddress(), client.signer),
+        health: INodeHealth__factory.connect(await suite.health.getAddress(), client.signer),
+        stake: IStakeManager__factory.connect(await suite.stake.getAddress(), client.signer),
+      },
+      address: client.address,
+      send: (request) => client.send(request),
+      chainTime: async () => BigInt((await client.provider.getBlock("latest"))?.timestamp ?? 0),
+      log: makeLogger({ level: "error", sink: () => {} }),
+      metrics,
+      heartbeats: { take: (max) => queue.splice(0, max) },
+      options: { rotateEveryTicks: 1_000, ...options },
+    });
+    return { agent, client, metrics, registry };
+  }
+
+  async function advance(seconds: number, alive: readonly Operator[]): Promise<void> {
+    const interval = suite.parameters.health.heartbeatInterval;
+    for (let done = 0; done < seconds; done += interval) {
+      await connection.networkHelpers.time.increase(Math.min(interval, seconds - done));
+      if (alive.length > 0) await heartbeatAll(suite, alive);
+    }
+  }
+
+  it("fills the empty active set with ready backups", async function () {
+    const { agent } = await keeper(8);
+    const report = await agent.tick();
+    expect(report.actions.map((a) => [a.action, a.result])).to.deep.equal([["fillVacancies", "confirmed"]]);
+    expect(await suite.set.activeCount()).to.equal(5n);
+    for (const op of actives) expect(await suite.set.isActive(op.account.address)).to.equal(true);
+  });
+
+  it("sends nothing when every validator is live", async function () {
+    const { agent, metrics } = await keeper(8);
+    await heartbeatAll(suite, [...actives, ...backups]);
+    const report = await agent.tick();
+    expect(report.actions).to.deep.equal([]);
+    expect(metrics.actions.get({ action: "checkHeartbeat", result: "confirmed" })).to.equal(0);
+  });
+
+  it("replaces an overdue validator; two keepers racing cause one effect", async function () {
+    const victim = actives[4] as Operator;
+    const alive = [...actives.slice(0, 4), ...backups];
+    const { heartbeatInterval, gracePeriod } = suite.parameters.health;
+    await advance(heartbeatInterval + gracePeriod + 1, alive);
+
+    const [k1, k2] = [await keeper(8), await keeper(9)];
+    const [r1, r2] = await Promise.all([k1.agent.tick(), k2.agent.tick()]);
+    const checks = [...r1.actions, ...r2.actions].filter((a) => a.action === "checkHeartbeat");
+    expect(checks.map((a) => a.result).sort()).to.deep.equal(["already-handled", "confirmed"]);
+    expect(await suite.set.incidentCount()).to.equal(1n);
+    expect(await suite.set.isActive(victim.account.address)).to.equal(false);
+    expect(await suite.set.isActive((backups[0] as Operator).account.address)).to.equal(true);
+  });
+
+  it("executes the pending slash once its appeal window closes, and claims the reward", async function () {
+    const incident = await suite.set.incident(1n);
+    const alive = [...actives.slice(0, 4), ...backups];
+    const winner = incident.reporter;
+    const index = winner === devWallet(8).address ? 8 : 9;
+    const { agent } = await keeper(index, { claimRewardsAbove: 1n });
+
+    const before = await agent.tick();
+    expect(before.actions.filter((a) => a.action === "executeSlash")).to.deep.equal([]);
+
+    await advance(suite.parameters.set.appealWindow, []);
+    await heartbeatAll(suite, alive);
+    const balanceBefore = await suite.token.balanceOf(winner);
+    const report = await agent.tick();
+    const executed = report.actions.find((a) => a.action === "executeSlash");
+    expect(executed?.result).to.equal("confirmed");
+    expect((await suite.set.incident(1n)).slashState).to.equal(2n);
+    expect(report.actions.find((a) => a.action === "claimReward")?.result).to.equal("confirmed");
+    expect(await suite.stake.rewardOf(winner)).to.equal(0n);
+    expect(await suite.token.balanceOf(winner)).to.be.greaterThan(balanceBefore);
+  });
+
+  it("relays queued signed heartbeats in one batch", async function () {
+    await connection.networkHelpers.time.increase(5);
+    await connection.networkHelpers.mine();
+    const domain = await domainOf(suite.health);
+    const report = await healthyReport(connection.ethers.provider);
+    const timestamp = BigInt((await connection.ethers.provider.getBlock("latest"))?.timestamp ?? 0);
+    const items: SignedHeartbeat[] = [];
+    for (const op of actives.slice(0, 3)) {
+      const [, signerEpoch] = await suite.health.signerOf(op.account.address);
+      items.push(
+        await signHeartbeat(op.signer, domain, {
+          validator: op.account.address,
+          signerEpoch,
+          timestamp,
+          report,
+        }),
+      );
+    }
+    const { agent } = await keeper(8, {}, items);
+    const result = await agent.tick();
+    expect(result.actions.find((a) => a.action === "heartbeatBatch")?.result).to.equal("confirmed");
+    for (const op of actives.slice(0, 3)) {
+      expect(await suite.health.lastHeartbeatAt(op.account.address)).to.equal(timestamp);
+    }
+    expect(items).to.have.length(0);
+  });
+});
