@@ -6,6 +6,8 @@ export interface BenchArgs {
   sizes: number[];
   /** heartbeatBatch sizes. */
   batchSizes: number[];
+  /** Write the rows to this file as the committed gas snapshot. */
+  writeSnapshot?: string;
 }
 
 export const DEFAULT_SIZES = [10, 100, 1_000, 10_000];
@@ -34,8 +36,17 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     if (arg === "--json") args.json = true;
     else if (arg === "--sizes") args.sizes = parseList("--sizes", argv[++i], 20_000);
     else if (arg === "--batch") args.batchSizes = parseList("--batch", argv[++i], 200);
-    else
-      throw new BenchArgsError(`unknown option "${arg}"; options: --json, --sizes 10,100, --batch 1,10,100`);
+    else if (arg === "--write-snapshot") {
+      const file = argv[++i];
+      if (file === undefined || file.startsWith("--"))
+        throw new BenchArgsError(
+          "--write-snapshot needs a file, e.g. --write-snapshot gas-snapshots/core.json",
+        );
+      args.writeSnapshot = file;
+    } else
+      throw new BenchArgsError(
+        `unknown option "${arg}"; options: --json, --sizes 10,100, --batch 1,10,100, --write-snapshot FILE`,
+      );
   }
   return args;
 }

@@ -46,3 +46,28 @@ export function ratioRows(
     return { operation, smallest: first.gas, largest: last.gas, ratio: (last.gas / first.gas).toFixed(3) };
   });
 }
+
+/** The committed gas snapshot: `npm run gas:snapshot` writes it, the [gas] tests compare against it. */
+export const SNAPSHOT_SIZES = [10, 100];
+/** Gas may drift by this share (calldata costs depend on the zero bytes of block hashes, which vary). */
+export const SNAPSHOT_TOLERANCE = 0.01;
+
+export interface SnapshotDiff {
+  row: BenchRow;
+  snapshot: number | undefined;
+  /** The measured gas exceeds the snapshot by more than the tolerance, or the row is new. */
+  regressed: boolean;
+}
+
+export function rowKey(row: Pick<BenchRow, "operation" | "backups" | "items">): string {
+  return `${row.operation}@${row.backups}x${row.items}`;
+}
+
+export function compareToSnapshot(rows: readonly BenchRow[], snapshot: readonly BenchRow[]): SnapshotDiff[] {
+  const stored = new Map(snapshot.map((r) => [rowKey(r), r.gas]));
+  return rows.map((row) => {
+    const previous = stored.get(rowKey(row));
+    const regressed = previous === undefined || row.gas > previous * (1 + SNAPSHOT_TOLERANCE);
+    return { row, snapshot: previous, regressed };
+  });
+}
