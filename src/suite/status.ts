@@ -1,0 +1,58 @@
+/**
+ * The status of a deployed suite as table rows: one per validator (active first, then backups), with its
+ * state, liveness, last heartbeat age, uptime, stake and jail / pending-slash marks. Used by `npm start`
+ * and, later, by `heal status`.
+ */
+import type { CoreSuite } from "./deploy.js";
+
+const STATUS = ["none", "backup", "active", "parked", "jailed", "tombstoned", "exited"] as const;
+const LIVENESS = ["unknown", "live", "late", "overdue", "stalled"] as const;
+
+export interface ValidatorRow {
+  validator: string;
+  state: string;
+  liveness: string;
+  heartbeatAgeS: string;
+  uptime: string;
+  stake: string;
+  jailed: string;
+}
+
+function short(address: string): string {
+  return `${address.slice(0, 8)}…${address.slice(-4)}`;
+}
+
+function tokens(wei: bigint): string {
+  return (Number(wei / 10n ** 14n) / 10_000).toLocaleString("en-US", { maximumFractionDigits: 4 });
+}
+
+/** Rows for `validators` (bounded by the caller), read with view calls at the latest block. */
+export async function validatorRows(
+  suite: CoreSuite,
+  validators: readonly string[],
+): Promise<ValidatorRow[]> {
+  const provider = suite.admin.provider;
+  if (provider === null) throw new Error("the admin signer has no provider");
+  const now = BigInt((await provider.getBlock("latest"))?.timestamp ?? 0);
+  const rows: ValidatorRow[] = [];
+  for (const validator of validators) {
+    const [status, liveness, last, uptime, bonded, jailed] = await Promise.all([
+      suite.set.statusOf(validator),
+      suite.health.livenessOf(validator),
+      suite.health.lastHeartbeatAt(validator),
+      suite.health.uptimeBps(validator),
+      suite.stake.bondedOf(validator),
+      suite.stake.isJailed(validator),
+    ]);
+    rows.push({
+      validator: short(validator),
+      state: STATUS[Number(status)] ?? `status ${status}`,
+      liveness: LIVENESS[Number(liveness)] ?? `liveness ${liveness}`,
+      heartbeatAgeS: last === 0n ? "-" : String(now - last),
+      uptime: `${(Number(uptime) / 100).toFixed(1)}%`,
+      stake: tokens(bonded),
+      jailed: jailed ? "yes" : "",
+    });
+  }
+  return rows;
+}
