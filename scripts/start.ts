@@ -59,7 +59,7 @@ const incidentId = await suite.set.incidentCount();
 const incident = await suite.set.incident(incidentId);
 console.log(`a bystander calls checkHeartbeat (gas ${receipt?.gasUsed}): incident ${incidentId} opened`);
 console.log(
-  `  overdue at t=${overdueAt}, detected at t=${incident.detectedAt} (block ${incident.detectedBlock})`,
+  `  overdue after t=${overdueAt}, detected at t=${incident.detectedAt} (block ${incident.detectedBlock})`,
 );
 console.log(`  replaced by ${incident.replacement} at t=${incident.replacedAt} — the same block`);
 
