@@ -17,14 +17,16 @@ import {HeartbeatRecordLib} from "../libraries/HeartbeatRecordLib.sol";
 /// @dev Gas design. A signer's record is one word keyed by the signer (`HeartbeatRecordLib`), so `heartbeat`
 ///      reads and writes exactly that word. Everything a heartbeat needs besides it (genesis, epoch length,
 ///      maxHeightLag, stallReports, maxHeartbeatAge, bestHeight) is packed in one more word, `hot`, so a
-///      heartbeat reads two cold slots and writes one. `bestHeight` is only raised when a tracked report is at
+///      heartbeat reads two cold slots and writes one. The record also carries the validator's signer epoch
+///      (saturated at 15), so a relayed item is checked against its record alone: one cold read and one write
+///      per item, `hot` being read once per batch. `bestHeight` is only raised when a tracked report is at
 ///      least `max(1, maxHeightLag / 4)` blocks above it, so it is written about once per `maxHeightLag / 4`
 ///      blocks of progress, not on every heartbeat: it trails the true best height by less than
 ///      `maxHeightLag / 4` (plus the heartbeat interval), which the lag threshold absorbs.
-///      `HeartbeatRecorded` on the direct path carries the validator (one more cold slot); relayed batches
-///      emit no per-item `HeartbeatRecorded` (the 15k-per-item budget has no room for a log): an accepted
-///      item is every index of the batch's calldata not named in a `HeartbeatSkipped` event of the same
-///      transaction, and `HeartbeatBatchProcessed` carries the totals.
+///      `HeartbeatRecorded` on the direct path carries the signer only (the validator would be one more cold
+///      slot); relayed batches emit no per-item `HeartbeatRecorded` (the 15k-per-item budget has no room for a
+///      log): an accepted item is every index of the batch's calldata not named in a `HeartbeatSkipped` event
+///      of the same transaction, and `HeartbeatBatchProcessed` carries the totals.
 contract NodeHealth is INodeHealth, Initializable, AccessControlUpgradeable, EIP712Upgradeable {
     using HeartbeatRecordLib for uint256;
 
