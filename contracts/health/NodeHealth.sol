@@ -553,8 +553,8 @@ contract NodeHealth is INodeHealth, Initializable, AccessControlUpgradeable, EIP
     /// @dev The EIP-712 digest of `item`. The first nine words of a `SignedHeartbeat` in calldata (validator,
     ///      signerEpoch, timestamp and the six report fields, the report being a static struct encoded inline)
     ///      are exactly the typed data's encoded members, in order, so the struct hash is the keccak of the type
-    ///      hash followed by those 288 bytes, copied as they are. Badly encoded (dirty) values would hash to
-    ///      something no signer signed, so they fail as BadSignature.
+    ///      hash followed by those 288 bytes, copied as they are. Badly encoded (dirty) values hash to
+    ///      something no honest signer signed, so they fail the signature rules (BadSignature or UnknownSigner).
     function _digest(
         SignedHeartbeat calldata item,
         bytes32 domainSeparator
