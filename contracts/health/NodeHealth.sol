@@ -4,7 +4,6 @@ pragma solidity ^0.8.28;
 import {AccessControlUpgradeable} from "@openzeppelin/contracts-upgradeable/access/AccessControlUpgradeable.sol";
 import {Initializable} from "@openzeppelin/contracts-upgradeable/proxy/utils/Initializable.sol";
 import {EIP712Upgradeable} from "@openzeppelin/contracts-upgradeable/utils/cryptography/EIP712Upgradeable.sol";
-import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 
 import {INodeHealth} from "../interfaces/INodeHealth.sol";
 import {HeartbeatRecordLib} from "../libraries/HeartbeatRecordLib.sol";
@@ -18,14 +17,16 @@ import {HeartbeatRecordLib} from "../libraries/HeartbeatRecordLib.sol";
 /// @dev Gas design. A signer's record is one word keyed by the signer (`HeartbeatRecordLib`), so `heartbeat`
 ///      reads and writes exactly that word. Everything a heartbeat needs besides it (genesis, epoch length,
 ///      maxHeightLag, stallReports, maxHeartbeatAge, bestHeight) is packed in one more word, `hot`, so a
-///      heartbeat reads two cold slots and writes one. `bestHeight` is only raised when a tracked report is at
+///      heartbeat reads two cold slots and writes one. The record also carries the validator's signer epoch
+///      (saturated at 15), so a relayed item is checked against its record alone: one cold read and one write
+///      per item, `hot` being read once per batch. `bestHeight` is only raised when a tracked report is at
 ///      least `max(1, maxHeightLag / 4)` blocks above it, so it is written about once per `maxHeightLag / 4`
 ///      blocks of progress, not on every heartbeat: it trails the true best height by less than
 ///      `maxHeightLag / 4` (plus the heartbeat interval), which the lag threshold absorbs.
-///      `HeartbeatRecorded` on the direct path carries the validator (one more cold slot); relayed batches
-///      emit no per-item `HeartbeatRecorded` (the 15k-per-item budget has no room for a log): an accepted
-///      item is every index of the batch's calldata not named in a `HeartbeatSkipped` event of the same
-///      transaction, and `HeartbeatBatchProcessed` carries the totals.
+///      `HeartbeatRecorded` on the direct path carries the signer only (the validator would be one more cold
+///      slot); relayed batches emit no per-item `HeartbeatRecorded` (the 15k-per-item budget has no room for a
+///      log): an accepted item is every index of the batch's calldata not named in a `HeartbeatSkipped` event
+///      of the same transaction, and `HeartbeatBatchProcessed` carries the totals.
 contract NodeHealth is INodeHealth, Initializable, AccessControlUpgradeable, EIP712Upgradeable {
     using HeartbeatRecordLib for uint256;
 
@@ -46,7 +47,6 @@ contract NodeHealth is INodeHealth, Initializable, AccessControlUpgradeable, EIP
     uint32 public constant MIN_EPOCH_LENGTH = 5;
     uint32 public constant MAX_EPOCH_LENGTH = 1 days;
 
-    uint256 private constant MAX_DISK_USED_BPS = 10_000;
     uint256 private constant BPS = 10_000;
 
     // Layout of `hot`, the one config word a heartbeat reads:
@@ -61,6 +61,23 @@ contract NodeHealth is INodeHealth, Initializable, AccessControlUpgradeable, EIP
     uint256 private constant STALL_REPORTS_OFFSET = 104;
     uint256 private constant MAX_HEARTBEAT_AGE_OFFSET = 112;
     uint256 private constant BEST_HEIGHT_OFFSET = 144;
+    // Byte offsets of a SignedHeartbeat's members in calldata (a static struct: one word per member, the
+    // report inline).
+    uint256 private constant REPORT_BLOCK_HEIGHT = 0x00;
+    uint256 private constant REPORT_BLOCK_HASH = 0x20;
+    uint256 private constant REPORT_PEER_COUNT = 0x40;
+    uint256 private constant REPORT_LATENCY_MS = 0x60;
+    uint256 private constant REPORT_DISK_USED_BPS = 0x80;
+    uint256 private constant REPORT_CLIENT_VERSION_HASH = 0xa0;
+    uint256 private constant ITEM_SIGNER_EPOCH = 0x20;
+    uint256 private constant ITEM_TIMESTAMP = 0x40;
+    uint256 private constant ITEM_BLOCK_HEIGHT = 0x60;
+    uint256 private constant ITEM_PEER_COUNT = 0xa0;
+    uint256 private constant ITEM_LATENCY_MS = 0xc0;
+    uint256 private constant ITEM_DISK_USED_BPS = 0xe0;
+    uint256 private constant ITEM_CLIENT_VERSION_HASH = 0x100;
+    uint256 private constant ITEM_R = 0x120;
+    uint256 private constant ITEM_VS = 0x140;
     uint256 private constant BEST_HEIGHT_CLEAR_MASK = ~(uint256(type(uint40).max) << BEST_HEIGHT_OFFSET);
 
     /// @dev The parameters only views read.
@@ -110,11 +127,11 @@ contract NodeHealth is INodeHealth, Initializable, AccessControlUpgradeable, EIP
         NodeHealthStorage storage $ = _storage();
         uint256 word = $.records[msg.sender];
         if (!word.isRegistered()) revert NodeHealthUnknownSigner(msg.sender);
-        uint256 height = report.blockHeight;
-        uint256 disk = report.diskUsedBps;
+        uint256 height = _reportWord(report, REPORT_BLOCK_HEIGHT);
+        uint256 disk = _reportWord(report, REPORT_DISK_USED_BPS);
         if (height > HeartbeatRecordLib.MAX_BLOCK_HEIGHT)
             revert NodeHealthInvalidReport("blockHeight", height);
-        if (disk > MAX_DISK_USED_BPS) revert NodeHealthInvalidReport("diskUsedBps", disk);
+        if (disk > HeartbeatRecordLib.MAX_DISK_USED_BPS) revert NodeHealthInvalidReport("diskUsedBps", disk);
         // Every recorded timestamp is <= the block's, so equality is the only way to be not newer.
         if (word.hasHeartbeat() && word.timestamp() == block.timestamp) {
             revert NodeHealthDuplicateHeartbeat(msg.sender, uint64(block.timestamp));
@@ -126,12 +143,12 @@ contract NodeHealth is INodeHealth, Initializable, AccessControlUpgradeable, EIP
             HeartbeatRecordLib.metrics(
                 block.timestamp,
                 height,
-                report.peerCount,
-                report.latencyMs,
+                _reportWord(report, REPORT_PEER_COUNT),
+                _reportWord(report, REPORT_LATENCY_MS),
                 disk,
-                report.clientVersionHash
+                bytes32(_reportWord(report, REPORT_CLIENT_VERSION_HASH))
             );
-        emit HeartbeatRecorded(msg.sender, uint64(height), report.blockHash);
+        emit HeartbeatRecorded(msg.sender, uint64(height), bytes32(_reportWord(report, REPORT_BLOCK_HASH)));
         if (raisedTo != 0) {
             $.hot = _withBestHeight(hot, raisedTo);
             emit BestHeightRaised(uint64(raisedTo), $.validatorOfSigner[msg.sender]);
@@ -139,15 +156,22 @@ contract NodeHealth is INodeHealth, Initializable, AccessControlUpgradeable, EIP
     }
 
     /// @inheritdoc INodeHealth
+    /// @dev An accepted item costs one cold read and one write: its signer's record, which carries the signer
+    ///      epoch (see `HeartbeatRecordLib`). A record with a non-zero epoch is the record of a signer in use,
+    ///      so the item's `validator` is not looked up: the record credited is always the signer's own, that is
+    ///      `validatorOfSigner(signer)`'s (see docs/contracts/NodeHealth.md).
     function heartbeatBatch(SignedHeartbeat[] calldata items) external returns (uint256 accepted) {
         NodeHealthStorage storage $ = _storage();
         uint256 hot = $.hot;
         bytes32 domainSeparator = _domainSeparatorV4();
         uint256[7] memory skippedByReason;
-        address raiser;
+        address raiser; // the signer of the last item that raised bestHeight
         for (uint256 i = 0; i < items.length; ++i) {
             SignedHeartbeat calldata item = items[i];
-            (uint256 skip, uint256 raisedTo) = _processItem($, item, hot, domainSeparator);
+            address signer = _recover(item, domainSeparator);
+            (uint256 skip, uint256 raisedTo) = signer == address(0)
+                ? (_skip(SkipReason.BadSignature), 0)
+                : _processItem($, item, signer, hot);
             if (skip != 0) {
                 // skip is a SkipReason + 1; counts are bounded by the batch length.
                 unchecked {
@@ -161,13 +185,13 @@ contract NodeHealth is INodeHealth, Initializable, AccessControlUpgradeable, EIP
                 if (raisedTo != 0) {
                     // Kept in memory and written once after the loop; later items compare against it.
                     hot = _withBestHeight(hot, raisedTo);
-                    raiser = item.validator;
+                    raiser = signer;
                 }
             }
         }
         if (raiser != address(0)) {
             $.hot = hot;
-            emit BestHeightRaised(uint64(_bestHeight(hot)), raiser);
+            emit BestHeightRaised(uint64(_bestHeight(hot)), $.validatorOfSigner[raiser]);
         }
         emit HeartbeatBatchProcessed(msg.sender, accepted, items.length - accepted, skippedByReason);
     }
@@ -180,7 +204,7 @@ contract NodeHealth is INodeHealth, Initializable, AccessControlUpgradeable, EIP
         NodeHealthStorage storage $ = _storage();
         if ($.signers[validator] != 0) revert NodeHealthAlreadyRegistered(validator);
         _claimSigner($, validator, signer);
-        $.records[signer] = HeartbeatRecordLib.registration(uint32(block.timestamp));
+        $.records[signer] = HeartbeatRecordLib.registration(uint32(block.timestamp), 1);
         $.signers[validator] = _signerInfo(signer, 1);
         emit SignerChanged(validator, address(0), signer, 1);
     }
@@ -190,12 +214,12 @@ contract NodeHealth is INodeHealth, Initializable, AccessControlUpgradeable, EIP
         NodeHealthStorage storage $ = _storage();
         (address oldSigner, uint64 epoch) = _signerOfKnown($, validator);
         _claimSigner($, validator, newSigner);
-        $.records[newSigner] = $.records[oldSigner];
-        delete $.records[oldSigner];
         // An epoch is bumped at most once per call: 2^64 of them cannot happen.
         unchecked {
             ++epoch;
         }
+        $.records[newSigner] = $.records[oldSigner].withSignerEpoch(epoch);
+        delete $.records[oldSigner];
         $.signers[validator] = _signerInfo(newSigner, epoch);
         emit SignerChanged(validator, oldSigner, newSigner, epoch);
     }
@@ -207,6 +231,8 @@ contract NodeHealth is INodeHealth, Initializable, AccessControlUpgradeable, EIP
         unchecked {
             ++epoch; // at most once per call: cannot reach 2^64
         }
+        // The record carries the epoch too (saturated at 15), so relayed heartbeats are checked against it alone.
+        $.records[signer] = $.records[signer].withSignerEpoch(epoch);
         $.signers[validator] = _signerInfo(signer, epoch);
         emit SignerChanged(validator, signer, signer, epoch);
     }
@@ -366,29 +392,32 @@ contract NodeHealth is INodeHealth, Initializable, AccessControlUpgradeable, EIP
 
     // ─── internals ─────────────────────────────────────────────────────────────────────────────────────
 
-    /// @dev Checks one relayed item in the order the batch rules give and records it if it passes.
+    /// @dev Checks one relayed item, whose signature recovered to `signer` (non-zero), in the order the batch
+    ///      rules give (after the signature) and records it if it passes.
     /// @return skip 0 if recorded, else its `SkipReason` + 1.
     /// @return raisedTo The new best height if the item raised it, else 0.
     function _processItem(
         NodeHealthStorage storage $,
         SignedHeartbeat calldata item,
-        uint256 hot,
-        bytes32 domainSeparator
+        address signer,
+        uint256 hot
     ) private returns (uint256 skip, uint256 raisedTo) {
-        address signer = _recover(item, domainSeparator);
-        if (signer == address(0)) return (_skip(SkipReason.BadSignature), 0);
-        uint256 info = $.signers[item.validator];
-        if (info == 0) return (_skip(SkipReason.UnknownSigner), 0);
-        if (signer != address(uint160(info))) return (_skip(SkipReason.BadSignature), 0);
-        if (item.signerEpoch != info >> 160) return (_skip(SkipReason.FencedEpoch), 0);
-        uint256 ts = item.timestamp;
+        uint256 word = $.records[signer];
+        uint256 recordEpoch = word.signerEpoch();
+        // No record: the signer is not (or no longer) a validator's signer. The reasons are those of the
+        // validator the item names: it has no signer, or its signer is another key.
+        if (recordEpoch == 0) return (_noRecordReason($, item.validator), 0);
+        // The record's epoch is exact below 15; at 15 it means "15 or more" and the signer word has it.
+        if (recordEpoch == HeartbeatRecordLib.SIGNER_EPOCH_SATURATED)
+            recordEpoch = _currentEpochOf($, signer);
+        if (_word(item, ITEM_SIGNER_EPOCH) != recordEpoch) return (_skip(SkipReason.FencedEpoch), 0);
+        uint256 ts = _word(item, ITEM_TIMESTAMP);
         if (ts > block.timestamp) return (_skip(SkipReason.FutureDated), 0);
         // ts <= block.timestamp and the age fits in 32 bits: no overflow.
         unchecked {
             if (ts + uint32(hot >> MAX_HEARTBEAT_AGE_OFFSET) < block.timestamp)
                 return (_skip(SkipReason.Stale), 0);
         }
-        uint256 word = $.records[signer];
         if (word.hasHeartbeat()) {
             if (ts <= word.timestamp()) return (_skip(SkipReason.Replayed), 0);
         } else if (ts < word.timestamp()) {
@@ -396,32 +425,74 @@ contract NodeHealth is INodeHealth, Initializable, AccessControlUpgradeable, EIP
             // date the uptime bitmap backwards.
             return (_skip(SkipReason.Stale), 0);
         }
-        HealthReport calldata report = item.report;
-        uint256 height = report.blockHeight;
-        uint256 disk = report.diskUsedBps;
-        if (height > HeartbeatRecordLib.MAX_BLOCK_HEIGHT || disk > MAX_DISK_USED_BPS) {
+        uint256 height = _word(item, ITEM_BLOCK_HEIGHT);
+        uint256 disk = _word(item, ITEM_DISK_USED_BPS);
+        if (height > HeartbeatRecordLib.MAX_BLOCK_HEIGHT || disk > HeartbeatRecordLib.MAX_DISK_USED_BPS) {
             return (_skip(SkipReason.InvalidReport), 0);
         }
         uint256 statusBits;
         (statusBits, raisedTo) = _nextStatus(word, ts, height, hot);
-        $.records[signer] =
-            statusBits |
+        $.records[signer] = statusBits | _itemMetrics(item, ts, height, disk);
+    }
+
+    /// @dev Why an item signed by a key without a record is skipped: the validator it names has no signer
+    ///      (UnknownSigner), or its signer is another key (BadSignature). Off the accepted path.
+    function _noRecordReason(NodeHealthStorage storage $, address validator) private view returns (uint256) {
+        return _skip($.signers[validator] == 0 ? SkipReason.UnknownSigner : SkipReason.BadSignature);
+    }
+
+    /// @dev The full signer epoch of the validator whose current signer is `signer`. Read only when the record's
+    ///      epoch is saturated (the validator was fenced or rotated 14 times or more).
+    function _currentEpochOf(NodeHealthStorage storage $, address signer) private view returns (uint256) {
+        return $.signers[$.validatorOfSigner[signer]] >> 160;
+    }
+
+    /// @dev The word at byte `offset` of `item` in calldata, as it is (not checked against the member's type).
+    ///      Every caller range-checks or saturates the value, so an over-wide (badly encoded) value takes the
+    ///      path its size gives: future-dated, fenced, invalid or saturated. It could only carry a valid
+    ///      signature if the signer signed that encoding itself.
+    function _word(SignedHeartbeat calldata item, uint256 offset) private pure returns (uint256 value) {
+        // Gas: Solidity's checked calldata reads cost ~30 gas more per member, 7 members per relayed item.
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            value := calldataload(add(item, offset))
+        }
+    }
+
+    /// @dev Bits 0..141 of the record for an accepted item (its range-checked timestamp, height and disk use).
+    function _itemMetrics(
+        SignedHeartbeat calldata item,
+        uint256 ts,
+        uint256 height,
+        uint256 disk
+    ) private pure returns (uint256) {
+        return
             HeartbeatRecordLib.metrics(
                 ts,
                 height,
-                report.peerCount,
-                report.latencyMs,
+                _word(item, ITEM_PEER_COUNT),
+                _word(item, ITEM_LATENCY_MS),
                 disk,
-                report.clientVersionHash
+                bytes32(_word(item, ITEM_CLIENT_VERSION_HASH))
             );
+    }
+
+    /// @dev The word at byte `offset` of `report` in calldata, as it is: see `_word`.
+    function _reportWord(HealthReport calldata report, uint256 offset) private pure returns (uint256 value) {
+        // Gas: Solidity's checked calldata reads cost ~30 gas more per member, 6 members per heartbeat.
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            value := calldataload(add(report, offset))
+        }
     }
 
     function _skip(SkipReason reason) private pure returns (uint256) {
         return uint256(reason) + 1;
     }
 
-    /// @dev Stall count, flags and uptime bitmap after a report of `height` at `ts` (>= the record's timestamp),
-    ///      and the new best height if this report raises it (0 otherwise).
+    /// @dev Bits 142..255 of the record after a report of `height` at `ts` (>= the record's timestamp): stall
+    ///      count, the kept flag and epoch, hasHeartbeat and the aged uptime bitmap; and the new best height if
+    ///      this report raises it (0 otherwise).
     function _nextStatus(
         uint256 word,
         uint256 ts,
@@ -430,7 +501,6 @@ contract NodeHealth is INodeHealth, Initializable, AccessControlUpgradeable, EIP
     ) private pure returns (uint256 statusBits, uint256 raisedTo) {
         uint256 best = _bestHeight(hot);
         uint256 maxLag = uint32(hot >> MAX_HEIGHT_LAG_OFFSET);
-        bool tracks = word.tracksBestHeight();
         uint256 stall = 0;
         // height < 2^40 (checked by the callers), maxLag < 2^32, best < 2^40 and stallCount < 2^8: none of the
         // sums overflow. ts >= the record's timestamp >= genesis, so the epoch difference is not negative.
@@ -438,7 +508,7 @@ contract NodeHealth is INodeHealth, Initializable, AccessControlUpgradeable, EIP
             if (best > height + maxLag) {
                 stall = uint256(word.stallCount()) + 1;
                 if (stall > type(uint8).max) stall = type(uint8).max;
-            } else if (tracks) {
+            } else if (word.tracksBestHeight()) {
                 uint256 step = maxLag >> 2;
                 if (step == 0) step = 1;
                 if (height >= best + step) raisedTo = height;
@@ -446,26 +516,45 @@ contract NodeHealth is INodeHealth, Initializable, AccessControlUpgradeable, EIP
             uint256 genesis_ = uint40(hot);
             uint256 length = uint32(hot >> EPOCH_LENGTH_OFFSET);
             uint256 epochs = (ts - genesis_) / length - (word.timestamp() - genesis_) / length;
-            uint256 bitmap = HeartbeatRecordLib.shift(word.uptimeBitmap(), epochs) | 1;
-            statusBits = HeartbeatRecordLib.status(stall, tracks, bitmap);
+            statusBits = HeartbeatRecordLib.afterHeartbeat(word, stall, epochs);
         }
     }
 
-    /// @dev The signer of `item`, or zero if the signature is malformed, high-s or recovers to zero.
-    function _recover(SignedHeartbeat calldata item, bytes32 domainSeparator) private pure returns (address) {
-        (address recovered, ECDSA.RecoverError err, ) = ECDSA.tryRecover(
-            _digest(item, domainSeparator),
-            item.r,
-            item.vs
-        );
-        return err == ECDSA.RecoverError.NoError ? recovered : address(0);
+    /// @dev The signer of `item`, or zero if the signature is malformed, high-s or recovers to zero: OZ
+    ///      `ECDSA.tryRecover(digest, r, vs)`'s rules (EIP-2098 compact form, s at most n/2), without its
+    ///      library round trip.
+    function _recover(
+        SignedHeartbeat calldata item,
+        bytes32 domainSeparator
+    ) private view returns (address signer) {
+        bytes32 digest = _digest(item, domainSeparator);
+        // Gas: one block for the split of vs, the high-s check and the precompile call saves the library's calls
+        // and tuple (~100 gas per relayed item). Uses the scratch space and memory past the free pointer only.
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            let vs := calldataload(add(item, ITEM_VS))
+            let s := and(vs, 0x7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff)
+            if iszero(gt(s, 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0)) {
+                let ptr := mload(0x40)
+                mstore(ptr, digest)
+                mstore(add(ptr, 0x20), add(shr(255, vs), 27))
+                mstore(add(ptr, 0x40), calldataload(add(item, ITEM_R)))
+                mstore(add(ptr, 0x60), s)
+                // The ecrecover precompile returns no data for an invalid signature: 0x00 then stays zero.
+                mstore(0x00, 0)
+                if iszero(staticcall(gas(), 0x01, ptr, 0x80, 0x00, 0x20)) {
+                    revert(0, 0)
+                }
+                signer := mload(0x00)
+            }
+        }
     }
 
     /// @dev The EIP-712 digest of `item`. The first nine words of a `SignedHeartbeat` in calldata (validator,
     ///      signerEpoch, timestamp and the six report fields, the report being a static struct encoded inline)
     ///      are exactly the typed data's encoded members, in order, so the struct hash is the keccak of the type
-    ///      hash followed by those 288 bytes, copied as they are. Badly encoded (dirty) values would hash to
-    ///      something no signer signed, so they fail as BadSignature.
+    ///      hash followed by those 288 bytes, copied as they are. Badly encoded (dirty) values hash to
+    ///      something no honest signer signed, so they fail the signature rules (BadSignature or UnknownSigner).
     function _digest(
         SignedHeartbeat calldata item,
         bytes32 domainSeparator

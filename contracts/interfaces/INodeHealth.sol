@@ -45,7 +45,11 @@ interface INodeHealth {
     ///      bytes32 blockHash,uint16 peerCount,uint32 latencyMs,uint16 diskUsedBps,bytes32 clientVersionHash)`
     ///      under the domain `("healnet NodeHealth", "1", chainid, address(this))`. The signature is an
     ///      EIP-2098 compact signature (`r`, `vs`); high-s signatures are rejected.
-    /// @param validator The validator the heartbeat is for.
+    /// @param validator The validator the heartbeat is for. Signed, but not looked up when the item is accepted:
+    ///        a signer belongs to one validator forever (`validatorOfSigner`), and an item only ever updates
+    ///        its own signer's record, so an item naming another validator is recorded for the signer's own
+    ///        validator. It names the item in `HeartbeatSkipped`, and it is the validator whose signer is
+    ///        checked when the recovered key has no record (UnknownSigner / BadSignature).
     /// @param signerEpoch The validator's signer epoch when signed; a fenced (older) epoch is rejected.
     /// @param timestamp When it was signed (unix seconds); must be newer than the validator's last
     ///        heartbeat, not in the future and not older than `maxHeartbeatAge`: this makes each heartbeat
@@ -185,7 +189,8 @@ interface INodeHealth {
     ///         relay them (the signatures are the authority).
     /// @dev Items that are badly signed, from an unknown or fenced signer, stale, replayed, future-dated or
     ///      out of range are skipped, reported in `HeartbeatSkipped`, counted in `HeartbeatBatchProcessed`,
-    ///      and never make the other items fail. The batch is bounded by its calldata. Pays nothing.
+    ///      and never make the other items fail. The batch is bounded by its calldata. Pays nothing. An accepted
+    ///      item is credited to the validator of the key that signed it (see `SignedHeartbeat.validator`).
     /// @param items The signed heartbeats.
     /// @return accepted How many were recorded.
     function heartbeatBatch(SignedHeartbeat[] calldata items) external returns (uint256 accepted);

@@ -23,8 +23,10 @@ contract HeartbeatRecordLibTest is Test {
         bytes4 clientVersion,
         uint8 stallCount,
         uint8 flags,
+        uint8 signerEpoch,
         uint256 bitmap
     ) public pure {
+        diskUsedBps = uint16(bound(diskUsedBps, 0, 10_000)); // 14 bits hold it; the callers reject more
         HeartbeatRecordLib.Record memory r = HeartbeatRecordLib.Record({
             timestamp: timestamp,
             blockHeight: blockHeight,
@@ -33,27 +35,61 @@ contract HeartbeatRecordLibTest is Test {
             diskUsedBps: diskUsedBps,
             clientVersion: clientVersion,
             stallCount: stallCount,
-            registered: flags & 1 != 0,
             tracksBestHeight: flags & 2 != 0,
+            signerEpoch: signerEpoch,
             hasHeartbeat: flags & 4 != 0,
             uptimeBitmap: bitmap
         });
         uint256 word = HeartbeatRecordLib.pack(r);
         HeartbeatRecordLib.Record memory back = HeartbeatRecordLib.unpack(word);
-        r.uptimeBitmap = bitmap & MASK_101; // bits beyond the window are dropped
+        // Bits beyond the window are dropped, bit 0 (the record's own epoch) always reads 1, and the epoch
+        // saturates at 15.
+        r.uptimeBitmap = (bitmap & MASK_101) | 1;
+        r.signerEpoch = signerEpoch > 15 ? 15 : signerEpoch;
         assertEq(abi.encode(back), abi.encode(r));
         // The accessors read the same fields.
         assertEq(word.timestamp(), timestamp);
         assertEq(word.blockHeight(), blockHeight);
         assertEq(word.clientVersion(), clientVersion);
         assertEq(word.stallCount(), stallCount);
-        assertEq(word.isRegistered(), flags & 1 != 0);
+        assertEq(word.signerEpoch(), r.signerEpoch);
+        assertEq(word.isRegistered(), signerEpoch != 0);
         assertEq(word.tracksBestHeight(), flags & 2 != 0);
         assertEq(word.hasHeartbeat(), flags & 4 != 0);
-        assertEq(word.uptimeBitmap(), bitmap & MASK_101);
+        assertEq(word.uptimeBitmap(), (bitmap & MASK_101) | 1);
         // Toggling the tracking flag touches nothing else.
         uint256 toggled = word.withTracksBestHeight(flags & 2 == 0);
         assertEq(toggled ^ word, HeartbeatRecordLib.TRACKS_BEST_HEIGHT_BIT);
+    }
+
+    function testFuzz_withSignerEpoch_setsSaturatedEpochOnly(uint256 word, uint256 epoch) public pure {
+        epoch = bound(epoch, 1, type(uint64).max);
+        uint256 updated = word.withSignerEpoch(epoch);
+        assertEq(updated.signerEpoch(), epoch > 15 ? 15 : epoch);
+        assertTrue(updated.isRegistered());
+        assertEq(
+            updated & ~HeartbeatRecordLib.SIGNER_EPOCH_MASK,
+            word & ~HeartbeatRecordLib.SIGNER_EPOCH_MASK
+        );
+    }
+
+    function testFuzz_afterHeartbeat_agesBitmapAndKeepsFlagAndEpoch(
+        uint256 word,
+        uint8 stall,
+        uint256 epochs
+    ) public pure {
+        epochs = bound(epochs, 0, 1_000);
+        uint256 status = HeartbeatRecordLib.afterHeartbeat(word, stall, epochs);
+        assertEq(
+            status & ((uint256(1) << HeartbeatRecordLib.STALL_COUNT_OFFSET) - 1),
+            0,
+            "bits 0..141 clear"
+        );
+        assertEq(status.stallCount(), stall);
+        assertEq(status.tracksBestHeight(), word.tracksBestHeight());
+        assertEq(status.signerEpoch(), word.signerEpoch());
+        assertTrue(status.hasHeartbeat());
+        assertEq(status.uptimeBitmap(), HeartbeatRecordLib.shift(word.uptimeBitmap(), epochs) | 1);
     }
 
     function testFuzz_metricsAndStatus_saturateAndMatchUnpack(
@@ -68,9 +104,11 @@ contract HeartbeatRecordLibTest is Test {
         uint256 bitmap
     ) public pure {
         disk = uint16(bound(disk, 0, 10_000));
+        uint256 before = HeartbeatRecordLib.registration(0, 3).withTracksBestHeight(tracks);
+        before = (before & ((uint256(1) << HeartbeatRecordLib.BITMAP_OFFSET) - 1)) | (bitmap << 156);
         uint256 word =
             HeartbeatRecordLib.metrics(timestamp, height, peers, latency, disk, versionHash) |
-                HeartbeatRecordLib.status(stall, tracks, bitmap);
+                HeartbeatRecordLib.afterHeartbeat(before, stall, 0);
         HeartbeatRecordLib.Record memory r = HeartbeatRecordLib.unpack(word);
         assertEq(r.timestamp, timestamp);
         assertEq(r.blockHeight, height);
@@ -79,10 +117,10 @@ contract HeartbeatRecordLibTest is Test {
         assertEq(r.diskUsedBps, disk);
         assertEq(r.clientVersion, bytes4(versionHash));
         assertEq(r.stallCount, stall);
-        assertTrue(r.registered);
+        assertEq(r.signerEpoch, 3);
         assertTrue(r.hasHeartbeat);
         assertEq(r.tracksBestHeight, tracks);
-        assertEq(r.uptimeBitmap, bitmap & MASK_101);
+        assertEq(r.uptimeBitmap, ((bitmap << 1) | 1) & MASK_101);
     }
 
     function testFuzz_saturate_capsAtMax(uint256 value, uint256 max) public pure {
@@ -92,9 +130,11 @@ contract HeartbeatRecordLibTest is Test {
     }
 
     function test_registration_setsFullWindowAndNoHeartbeat() public pure {
-        uint256 word = HeartbeatRecordLib.registration(1_700_000_000);
+        uint256 word = HeartbeatRecordLib.registration(1_700_000_000, 1);
         assertEq(word.timestamp(), 1_700_000_000);
         assertTrue(word.isRegistered());
+        assertEq(word.signerEpoch(), 1);
+        assertEq(HeartbeatRecordLib.registration(1_700_000_000, 99).signerEpoch(), 15, "saturated");
         assertFalse(word.hasHeartbeat());
         assertFalse(word.tracksBestHeight());
         assertEq(word.uptimeBitmap(), MASK_101);

@@ -935,9 +935,72 @@ contract NodeHealthBatchTest is NodeHealthFixture {
     function test_heartbeatBatch_skipsWrongSigner() public {
         _register(V1, s1);
         _register(V2, s2);
-        // Signed by V2's signer for V1.
-        _assertSkipped(_signed(V1, k2, 1, T0, 1), INodeHealth.SkipReason.BadSignature);
+        // Signed for V1 by a key that is nobody's signer.
         _assertSkipped(_signed(V1, outsiderKey, 1, T0, 1), INodeHealth.SkipReason.BadSignature);
+        assertEq(health.lastHeartbeatAt(V1), 0);
+    }
+
+    function test_heartbeatBatch_creditsTheSignersOwnValidatorWhateverTheItemNames() public {
+        _register(V1, s1);
+        _register(V2, s2);
+        vm.warp(T0 + 5);
+        // Signed by V2's signer but naming V1: a signer speaks only for its own validator, so this is V2's
+        // heartbeat, and V1's record is untouched.
+        vm.recordLogs();
+        vm.prank(RELAYER);
+        assertEq(health.heartbeatBatch(_one(_signed(V1, k2, 1, T0 + 5, 7))), 1);
+        assertEq(vm.getRecordedLogs().length, 1, "no HeartbeatSkipped, only HeartbeatBatchProcessed");
+        assertEq(health.lastHeartbeatAt(V2), T0 + 5);
+        assertEq(health.recordOf(V2).blockHeight, 7);
+        assertEq(health.lastHeartbeatAt(V1), 0);
+        assertEq(health.recordOf(V1).blockHeight, 0);
+        // Naming a validator that has no signer at all changes nothing either.
+        vm.warp(T0 + 6);
+        vm.prank(RELAYER);
+        assertEq(health.heartbeatBatch(_one(_signed(STRANGER, k2, 1, T0 + 6, 8))), 1);
+        assertEq(health.lastHeartbeatAt(V2), T0 + 6);
+    }
+
+    function test_heartbeatBatch_checksFullEpochOnceRecordEpochSaturates() public {
+        _register(V1, s1);
+        // Epochs 2..20: the record holds 1..14 exactly, then 15 for "15 or more".
+        for (uint64 e = 2; e <= 20; ++e) {
+            vm.prank(registrar);
+            health.fence(V1);
+            vm.warp(block.timestamp + 1);
+            // The previous epoch, the next one, one 16 epochs on (same low 4 bits) and 15 (the saturated value)
+            // are all fenced; only the current epoch is accepted.
+            _assertSkipped(_signed(V1, k1, e - 1, block.timestamp, e), INodeHealth.SkipReason.FencedEpoch);
+            _assertSkipped(_signed(V1, k1, e + 1, block.timestamp, e), INodeHealth.SkipReason.FencedEpoch);
+            _assertSkipped(_signed(V1, k1, e + 16, block.timestamp, e), INodeHealth.SkipReason.FencedEpoch);
+            if (e != 15) {
+                _assertSkipped(_signed(V1, k1, 15, block.timestamp, e), INodeHealth.SkipReason.FencedEpoch);
+            }
+        }
+        (, uint64 epoch) = health.signerOf(V1);
+        assertEq(epoch, 20);
+        vm.prank(RELAYER);
+        assertEq(health.heartbeatBatch(_one(_signed(V1, k1, 20, block.timestamp, 9))), 1);
+        assertEq(health.recordOf(V1).blockHeight, 9);
+    }
+
+    function test_heartbeatBatch_checksFullEpochAfterRotationsPastSaturation() public {
+        _register(V1, s1);
+        uint256 key = k1;
+        for (uint256 i = 0; i < 16; ++i) {
+            (address next, uint256 nextKey) = makeAddrAndKey(string(abi.encode("rotated", i)));
+            vm.prank(rotator);
+            health.rotateSigner(V1, next);
+            key = nextKey;
+        }
+        (, uint64 epoch) = health.signerOf(V1);
+        assertEq(epoch, 17);
+        vm.warp(T0 + 1);
+        _assertSkipped(_signed(V1, key, 15, T0 + 1, 1), INodeHealth.SkipReason.FencedEpoch);
+        _assertSkipped(_signed(V1, key, 16, T0 + 1, 1), INodeHealth.SkipReason.FencedEpoch);
+        vm.prank(RELAYER);
+        assertEq(health.heartbeatBatch(_one(_signed(V1, key, 17, T0 + 1, 1))), 1);
+        assertEq(health.lastHeartbeatAt(V1), T0 + 1);
     }
 
     function test_heartbeatBatch_skipsUnknownValidator() public {
@@ -1041,7 +1104,7 @@ contract NodeHealthBatchTest is NodeHealthFixture {
         items[7] = _signed(V2, k2, 1, T0 + 495, uint64(type(uint40).max) + 1); // InvalidReport
         items[8] = _signed(V2, k2, 1, T0 + 496, 100); // honest
         items[9] = _signed(V3, k3, 2, T0 + 497, 100); // honest
-        items[10] = _signed(V1, k2, 1, T0 + 498, 100); // BadSignature (wrong signer)
+        items[10] = _signed(V1, outsiderKey, 1, T0 + 498, 100); // BadSignature (not V1's signer)
         uint256[7] memory counts = [uint256(2), 1, 1, 1, 1, 1, 1];
         _expectSkip(1, V2, INodeHealth.SkipReason.BadSignature);
         _expectSkip(2, STRANGER, INodeHealth.SkipReason.UnknownSigner);
