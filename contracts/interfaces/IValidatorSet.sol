@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {IAuditLog} from "./IAuditLog.sol";
 import {INodeHealth} from "./INodeHealth.sol";
 
 /// @title IValidatorSet
@@ -175,6 +176,8 @@ interface IValidatorSet {
     event SlashingUnpaused(uint256 at, address indexed by);
     /// @notice Parameters changed.
     event ParametersUpdated(Parameters parameters);
+    /// @notice The audit log was set (once) by the admin.
+    event AuditLogSet(address indexed auditLog, address indexed by);
 
     /// @notice The validator is not in the active set.
     error ValidatorSetNotActive(address validator, Status status);
@@ -222,6 +225,8 @@ interface IValidatorSet {
     error ValidatorSetCannotExit(address validator, Status status);
     /// @notice An address argument was zero.
     error ValidatorSetZeroAddress(bytes32 what);
+    /// @notice The audit log is already set (it can be set only once).
+    error ValidatorSetAuditLogAlreadySet(address auditLog);
 
     /// @notice Registers the caller as a candidate with `signer` as its heartbeat and consensus key, and puts
     ///         it in the backup pool ranked by its bonded stake (which must be at least `minStake`).
@@ -298,6 +303,22 @@ interface IValidatorSet {
     ///         pauser role. Heartbeats are still recorded; `checkHeartbeat` reverts `ValidatorSetSlashingPaused`.
     ///         The pause ends by itself at `until`; overdue clocks restart from its end (a fresh grace period).
     function pauseSlashing(uint64 until) external;
+
+    /// @notice Sets the audit log the set appends its heals to. Only `DEFAULT_ADMIN_ROLE`, once; it cannot be
+    ///         changed or cleared afterwards. Until it is set (zero), nothing is appended.
+    /// @dev The log must grant this contract its APPENDER_ROLE, or every audited heal reverts. Entries:
+    ///      kind = keccak256 of "HEAL_DOWNTIME" (downtime incident opened), "HEAL_STALL_REQUESTED" (stall
+    ///      remediation requested), "HEAL_STALL_REPLACED" (stall escalated: replaced), "HEAL_DOUBLE_SIGN",
+    ///      "HEAL_LOW_UPTIME" (rotation), "HEAL_SLASH_EXECUTED", "HEAL_SLASH_CANCELLED" (appeal or recovery),
+    ///      "HEAL_FORCE_REPLACED"; actor = the caller, subject = the validator, refId = the incident id,
+    ///      dataHash = keccak256(abi.encode(address replacement, uint256 slashBps)) (zero address when no
+    ///      replacement, 0 bps when no slash).
+    ///      Reverts `ValidatorSetZeroAddress("auditLog")` for zero and `ValidatorSetAuditLogAlreadySet` when set.
+    /// @param newAuditLog The audit log.
+    function setAuditLog(IAuditLog newAuditLog) external;
+
+    /// @notice The audit log (zero when none is set).
+    function auditLog() external view returns (IAuditLog);
 
     /// @notice Ends a pause early. Only the pauser role. Overdue clocks restart from now.
     function unpauseSlashing() external;

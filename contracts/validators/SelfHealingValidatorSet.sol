@@ -4,15 +4,17 @@ pragma solidity ^0.8.28;
 import {AccessControlUpgradeable} from "@openzeppelin/contracts-upgradeable/access/AccessControlUpgradeable.sol";
 import {Initializable} from "@openzeppelin/contracts-upgradeable/proxy/utils/Initializable.sol";
 import {EIP712Upgradeable} from "@openzeppelin/contracts-upgradeable/utils/cryptography/EIP712Upgradeable.sol";
-import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
+import {IAuditLog} from "../interfaces/IAuditLog.sol";
 import {IAutomationCompatible} from "../interfaces/IAutomationCompatible.sol";
 import {INodeHealth} from "../interfaces/INodeHealth.sol";
 import {IStakeManager} from "../interfaces/IStakeManager.sol";
 import {IStakeObserver} from "../interfaces/IStakeObserver.sol";
 import {IValidatorSet} from "../interfaces/IValidatorSet.sol";
+import {IValidatorSetRecovery} from "../interfaces/IValidatorSetRecovery.sol";
 import {ValidatorHeap} from "../libraries/ValidatorHeap.sol";
+import {ValidatorSetChecks} from "../libraries/ValidatorSetChecks.sol";
 
 // Time is the point here: liveness is measured in seconds; a validator's ~15 s of timestamp leeway is well
 // inside the grace period, and jail, appeal and pause windows are hours to days.
@@ -26,12 +28,18 @@ import {ValidatorHeap} from "../libraries/ValidatorHeap.sol";
 ///      and the set never exceeds `maxActive`; loops over backups are O(log n) heap operations, at most
 ///      `MAX_PARK_PER_PROMOTION + 1` per promotion, times a caller-given limit.
 ///      Upgrade-ready: ERC-7201 storage, initializer, stateless transient reentrancy guard.
+///      Links the external library ValidatorSetChecks (evidence, appeal and parameter checks), which keeps the
+///      bytecode under EIP-170.
+///      Audit: when an audit log is set, every automatic heal, slash execution or cancellation and forced
+///      replacement is appended to it with actor = msg.sender, subject = the validator, refId = the incident
+///      and dataHash = keccak256(abi.encode(replacement, slashBps)) (zero replacement / 0 bps when none).
 contract SelfHealingValidatorSet is
     Initializable,
     AccessControlUpgradeable,
     EIP712Upgradeable,
     ReentrancyGuardTransient,
     IValidatorSet,
+    IValidatorSetRecovery,
     IStakeObserver,
     IAutomationCompatible
 {
@@ -41,16 +49,25 @@ contract SelfHealingValidatorSet is
     bytes32 public constant PARAMETER_ROLE = keccak256("PARAMETER_ROLE");
     /// @notice May pause and unpause slashing (the recovery manager).
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
+    /// @notice May force a replacement and cancel a pending slash (the recovery manager).
+    bytes32 public constant RECOVERY_ROLE = keccak256("RECOVERY_ROLE");
     /// @notice Hard cap of `maxActive`: bounds every loop over the active set.
     uint256 public constant MAX_ACTIVE_CAP = 128;
     /// @notice Most unready backups parked while looking for one promotion.
     uint256 public constant MAX_PARK_PER_PROMOTION = 8;
     /// @notice Longest pause.
     uint256 public constant MAX_PAUSE_DURATION = 7 days;
-    /// @dev EIP-712 type hash of a consensus vote.
-    bytes32 private constant VOTE_TYPEHASH = keccak256("Vote(uint64 height,uint32 round,bytes32 blockHash)");
-
     uint256 private constant BPS = 10_000;
+
+    // Audit entry kinds.
+    bytes32 private constant HEAL_DOWNTIME = keccak256("HEAL_DOWNTIME");
+    bytes32 private constant HEAL_STALL_REQUESTED = keccak256("HEAL_STALL_REQUESTED");
+    bytes32 private constant HEAL_STALL_REPLACED = keccak256("HEAL_STALL_REPLACED");
+    bytes32 private constant HEAL_DOUBLE_SIGN = keccak256("HEAL_DOUBLE_SIGN");
+    bytes32 private constant HEAL_LOW_UPTIME = keccak256("HEAL_LOW_UPTIME");
+    bytes32 private constant HEAL_SLASH_EXECUTED = keccak256("HEAL_SLASH_EXECUTED");
+    bytes32 private constant HEAL_SLASH_CANCELLED = keccak256("HEAL_SLASH_CANCELLED");
+    bytes32 private constant HEAL_FORCE_REPLACED = keccak256("HEAL_FORCE_REPLACED");
 
     /// @dev Per-validator state, one slot:
     ///      | bits 0..7: status | bits 8..71: activatedAt | bits 72..135: openRemediation (incident id) |
@@ -76,6 +93,7 @@ contract SelfHealingValidatorSet is
         uint64 degradedSince;
         bool degradedByCorrelation;
         uint256 rotationCursor;
+        IAuditLog auditLog; // zero = no audit entries; set once
     }
 
     // keccak256(abi.encode(uint256(keccak256("healnet.storage.SelfHealingValidatorSet")) - 1))
@@ -247,7 +265,8 @@ contract SelfHealingValidatorSet is
         _requireNotPaused($);
         inc.slashState = SlashState.Executed;
         inc.resolvedAt = uint64(block.timestamp);
-        return _slash($, inc, incidentId);
+        slashed = _slash($, inc, incidentId);
+        _audit(HEAL_SLASH_EXECUTED, inc.validator, incidentId, address(0), inc.slashBps);
     }
 
     /// @inheritdoc IValidatorSet
@@ -258,11 +277,9 @@ contract SelfHealingValidatorSet is
         SetStorage storage $ = _s();
         (Incident storage inc, uint256 closesAt) = _pendingIncident($, incidentId);
         if (block.timestamp >= closesAt) revert ValidatorSetAppealWindowClosed(incidentId, closesAt);
-        bytes32 why = _appealFlaw($, inc, proof);
+        bytes32 why = ValidatorSetChecks.appealFlaw($.health, inc, proof);
         if (why != bytes32(0)) revert ValidatorSetInvalidAppeal(incidentId, why);
-        inc.slashState = SlashState.Cancelled;
-        inc.resolvedAt = uint64(block.timestamp);
-        emit SlashCancelled(incidentId, inc.validator, msg.sender);
+        _cancelSlash(inc, incidentId);
     }
 
     /// @inheritdoc IValidatorSet
@@ -275,7 +292,7 @@ contract SelfHealingValidatorSet is
     ) external nonReentrant returns (uint256 incidentId) {
         SetStorage storage $ = _s();
         _requireNotPaused($);
-        address signer = _verifyEvidence(evidence);
+        address signer = ValidatorSetChecks.recoverEquivocator(evidence, _domainSeparatorV4());
         address v = _validatorOfSigner($, signer);
         if (v == address(0)) revert ValidatorSetInvalidEvidence("unknown-signer");
         ValidatorState storage st = $.validators[v];
@@ -303,6 +320,7 @@ contract SelfHealingValidatorSet is
             }
             _replace($, v, replacement, incidentId, Status.Tombstoned);
         }
+        _audit(HEAL_DOUBLE_SIGN, v, incidentId, inc.replacement, inc.slashBps);
     }
 
     /// @inheritdoc IValidatorSet
@@ -333,6 +351,7 @@ contract SelfHealingValidatorSet is
                     uint256 id = _openIncident($, v, IncidentKind.LowUptime, block.timestamp);
                     _jail($, v, uint64(block.timestamp + $.params.jailDuration));
                     _replace($, v, replacement, id, Status.Jailed);
+                    _audit(HEAL_LOW_UPTIME, v, id, replacement, 0);
                     ++rotated;
                     continue;
                 }
@@ -359,8 +378,50 @@ contract SelfHealingValidatorSet is
     }
 
     // ------------------------------------------------------------------------------------------------
+    // Recovery (the recovery manager)
+    // ------------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IValidatorSetRecovery
+    /// @dev Opens a Downtime incident with slashState None (faultAt = detectedAt = now) and jails the
+    ///      validator for `jailDuration`. Works while slashing is paused (nothing is slashed).
+    function forceReplace(
+        address validator
+    ) external onlyRole(RECOVERY_ROLE) nonReentrant returns (uint256 incidentId) {
+        SetStorage storage $ = _s();
+        Status status = $.validators[validator].status;
+        if (status != Status.Active) revert ValidatorSetNotActive(validator, status);
+        address replacement = _popReady($, _healthParams($).maxHeightLag);
+        uint256 count = $.active.length;
+        if (replacement == address(0) && count <= $.params.minActive) {
+            revert ValidatorSetAtFloor(count, $.params.minActive);
+        }
+        incidentId = _openIncident($, validator, IncidentKind.Downtime, block.timestamp);
+        _jail($, validator, uint64(block.timestamp + $.params.jailDuration));
+        _replace($, validator, replacement, incidentId, Status.Jailed);
+        emit ValidatorForceReplaced(validator, replacement, incidentId);
+        _audit(HEAL_FORCE_REPLACED, validator, incidentId, replacement, 0);
+    }
+
+    /// @inheritdoc IValidatorSetRecovery
+    /// @dev The slash must be Pending (else `ValidatorSetSlashNotPending`); the appeal window does not matter.
+    function cancelSlash(uint256 incidentId) external onlyRole(RECOVERY_ROLE) nonReentrant {
+        (Incident storage inc, ) = _pendingIncident(_s(), incidentId);
+        _cancelSlash(inc, incidentId);
+    }
+
+    // ------------------------------------------------------------------------------------------------
     // Administration
     // ------------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IValidatorSet
+    function setAuditLog(IAuditLog newAuditLog) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (address(newAuditLog) == address(0)) revert ValidatorSetZeroAddress("auditLog");
+        SetStorage storage $ = _s();
+        address current = address($.auditLog);
+        if (current != address(0)) revert ValidatorSetAuditLogAlreadySet(current);
+        $.auditLog = newAuditLog;
+        emit AuditLogSet(address(newAuditLog), msg.sender);
+    }
 
     /// @inheritdoc IValidatorSet
     /// @dev `maxActive` may not be set below the current active count (the set never exceeds it).
@@ -396,6 +457,11 @@ contract SelfHealingValidatorSet is
     /// @notice NodeHealth.
     function nodeHealth() external view returns (INodeHealth) {
         return _s().health;
+    }
+
+    /// @inheritdoc IValidatorSet
+    function auditLog() external view returns (IAuditLog) {
+        return _s().auditLog;
     }
 
     /// @inheritdoc IValidatorSet
@@ -475,8 +541,7 @@ contract SelfHealingValidatorSet is
 
     /// @inheritdoc IValidatorSet
     function voteDigest(Vote calldata vote) public view returns (bytes32) {
-        return
-            _hashTypedDataV4(keccak256(abi.encode(VOTE_TYPEHASH, vote.height, vote.round, vote.blockHash)));
+        return ValidatorSetChecks.voteDigest(vote, _domainSeparatorV4());
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -536,6 +601,7 @@ contract SelfHealingValidatorSet is
         inc.lastReportedHeight = uint64(_reportedHeight($, v));
         _jail($, v, uint64(block.timestamp + $.params.jailDuration));
         _replace($, v, replacement, id, Status.Jailed);
+        _audit(HEAL_DOWNTIME, v, id, replacement, inc.slashBps);
     }
 
     function _handleStall(
@@ -554,6 +620,7 @@ contract SelfHealingValidatorSet is
                 IncidentKind.Stall,
                 block.timestamp + $.params.stallEscalationDelay
             );
+            _audit(HEAL_STALL_REQUESTED, v, id, address(0), 0);
             return id;
         }
         uint256 escalateAt = uint256($.incidents[id].detectedAt) + $.params.stallEscalationDelay;
@@ -566,6 +633,7 @@ contract SelfHealingValidatorSet is
         }
         _jail($, v, uint64(block.timestamp + $.params.jailDuration));
         _replace($, v, replacement, id, Status.Jailed);
+        _audit(HEAL_STALL_REPLACED, v, id, replacement, 0);
     }
 
     function _isUpkeepNeeded(
@@ -724,46 +792,23 @@ contract SelfHealingValidatorSet is
     // Internals: checks
     // ------------------------------------------------------------------------------------------------
 
-    function _appealFlaw(
-        SetStorage storage $,
-        Incident storage inc,
-        INodeHealth.SignedHeartbeat calldata proof
-    ) private view returns (bytes32) {
+    /// @dev Cancels the incident's pending slash (state checked by the caller) and records it.
+    function _cancelSlash(Incident storage inc, uint256 id) private {
+        inc.slashState = SlashState.Cancelled;
+        inc.resolvedAt = uint64(block.timestamp);
         address v = inc.validator;
-        address signer = $.health.recoverHeartbeatSigner(proof);
-        if (signer == address(0) || _validatorOfSigner($, signer) != v) return "bad-signer";
-        if (proof.validator != v) return "wrong-validator";
-        if (proof.signerEpoch != inc.signerEpoch) return "wrong-epoch";
-        if (proof.timestamp < inc.faultAt || proof.timestamp > inc.detectedAt) return "outside-window";
-        bytes32 hash = proof.report.blockHash;
-        // The point of the proof: the node saw a real block of this chain.
-        // solhint-disable-next-line not-rely-on-block-hash
-        if (hash == bytes32(0) || blockhash(proof.report.blockHeight) != hash) return "unknown-block";
-        uint256 height = proof.report.blockHeight;
-        if (height <= inc.lastReportedHeight || height > inc.detectedBlock) return "height-out-of-range";
-        return bytes32(0);
+        emit SlashCancelled(id, v, msg.sender);
+        _audit(HEAL_SLASH_CANCELLED, v, id, address(0), inc.slashBps);
     }
 
-    function _verifyEvidence(DoubleSignEvidence calldata e) private view returns (address) {
-        (address s1, ECDSA.RecoverError err1, ) = ECDSA.tryRecover(
-            voteDigest(e.first),
-            e.first.r,
-            e.first.vs
-        );
-        (address s2, ECDSA.RecoverError err2, ) = ECDSA.tryRecover(
-            voteDigest(e.second),
-            e.second.r,
-            e.second.vs
-        );
-        if (err1 != ECDSA.RecoverError.NoError || err2 != ECDSA.RecoverError.NoError) {
-            revert ValidatorSetInvalidEvidence("malformed");
+    /// @dev Appends an entry to the audit log, if one is set: actor = msg.sender, subject = `v`, refId = `id`,
+    ///      dataHash = keccak256(abi.encode(replacement, slashBps)). The log is a trusted contract set by the
+    ///      admin; the call comes after every state change and event of the operation.
+    function _audit(bytes32 kind, address v, uint256 id, address replacement, uint256 slashBps) private {
+        IAuditLog log = _s().auditLog;
+        if (address(log) != address(0)) {
+            log.append(kind, msg.sender, v, id, keccak256(abi.encode(replacement, slashBps)));
         }
-        if (s1 != s2) revert ValidatorSetInvalidEvidence("different-signers");
-        if (e.first.height != e.second.height || e.first.round != e.second.round) {
-            revert ValidatorSetInvalidEvidence("different-height-round");
-        }
-        if (e.first.blockHash == e.second.blockHash) revert ValidatorSetInvalidEvidence("same-block-hash");
-        return s1;
     }
 
     /// @dev Calls StakeManager.slash for the incident and emits SlashExecuted. State is already final.
@@ -822,24 +867,9 @@ contract SelfHealingValidatorSet is
     }
 
     function _setParameters(SetStorage storage $, Parameters calldata p) private {
-        uint256 floor = p.minActive > $.active.length ? p.minActive : $.active.length;
-        _bound("minActive", p.minActive, 1, MAX_ACTIVE_CAP);
-        _bound("maxActive", p.maxActive, floor, MAX_ACTIVE_CAP);
-        _bound("minUptimeBps", p.minUptimeBps, 0, BPS);
-        _bound("downtimeSlashBps", p.downtimeSlashBps, 0, 1_000);
-        _bound("doubleSignSlashBps", p.doubleSignSlashBps, 100, BPS);
-        _bound("correlatedFaultBps", p.correlatedFaultBps, 1_000, BPS);
-        _bound("keeperRewardBps", p.keeperRewardBps, 0, 5_000);
-        _bound("jailDuration", p.jailDuration, 60, 30 days);
-        _bound("appealWindow", p.appealWindow, 1 hours, 3 days);
-        _bound("stallEscalationDelay", p.stallEscalationDelay, 60, 1 days);
-        _bound("keeperRewardCap", p.keeperRewardCap, 0, 1e24);
+        ValidatorSetChecks.checkParameters(p, $.active.length);
         $.params = p;
         emit ParametersUpdated(p);
-    }
-
-    function _bound(bytes32 name, uint256 value, uint256 min, uint256 max) private pure {
-        if (value < min || value > max) revert ValidatorSetInvalidParameter(name, value, min, max);
     }
 
     // ------------------------------------------------------------------------------------------------

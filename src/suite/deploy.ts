@@ -36,8 +36,9 @@ async function deployBehindProxy(
   admin: HardhatEthersSigner,
   name: string,
   initArgs: unknown[],
+  libraries: Record<string, string> = {},
 ): Promise<string> {
-  const implementation = await ethers.deployContract(name, [], admin);
+  const implementation = await ethers.deployContract(name, [], { signer: admin, libraries });
   await implementation.waitForDeployment();
   const initData = implementation.interface.encodeFunctionData("initialize", initArgs);
   const proxy = await ethers.deployContract(
@@ -70,12 +71,17 @@ export async function deployCore(ethers: HardhatEthers, options: DeployCoreOptio
     parameters.health,
     parameters.epochLength,
   ]);
-  const setAddress = await deployBehindProxy(ethers, admin, "SelfHealingValidatorSet", [
-    admin.address,
-    stakeAddress,
-    healthAddress,
-    parameters.set,
-  ]);
+  // The set links the external library ValidatorSetChecks (its evidence, appeal and parameter checks),
+  // which keeps the set's bytecode under the EIP-170 limit.
+  const checks = await ethers.deployContract("ValidatorSetChecks", [], admin);
+  await checks.waitForDeployment();
+  const setAddress = await deployBehindProxy(
+    ethers,
+    admin,
+    "SelfHealingValidatorSet",
+    [admin.address, stakeAddress, healthAddress, parameters.set],
+    { ValidatorSetChecks: await checks.getAddress() },
+  );
 
   const stake = await ethers.getContractAt("StakeManager", stakeAddress, admin);
   const health = await ethers.getContractAt("NodeHealth", healthAddress, admin);
