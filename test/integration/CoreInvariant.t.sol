@@ -60,7 +60,7 @@ contract CoreInvariantTest is Test {
             deployCode("GasGriefer.sol:GasGriefer", abi.encode(set, stake, health, token, actors))
         );
 
-        bytes4[] memory a = new bytes4[](8);
+        bytes4[] memory a = new bytes4[](10);
         a[0] = CoreActors.step.selector;
         a[1] = CoreActors.step.selector;
         a[2] = CoreActors.step.selector;
@@ -69,6 +69,8 @@ contract CoreInvariantTest is Test {
         a[5] = CoreActors.jump.selector;
         a[6] = CoreActors.escaperGoesDark.selector;
         a[7] = CoreActors.escaperComesBack.selector;
+        a[8] = CoreActors.partition.selector;
+        a[9] = CoreActors.healPartition.selector;
         targetSelector(StdInvariant.FuzzSelector({addr: address(actors), selectors: a}));
         targetContract(address(actors));
 

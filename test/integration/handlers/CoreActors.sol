@@ -10,7 +10,8 @@ import {SelfHealingValidatorSet} from "../../../contracts/validators/SelfHealing
 /// @dev The validators' side of the core invariant test, and the clock. Validators 0..4 are honest (their
 ///      signers heartbeat at every step), 5 is offline (never heartbeats after setup), 6 flaps (heartbeats at
 ///      random moments, always within `heartbeatInterval + gracePeriod` of its last one), 7 is the escaper
-///      (honest until it goes dark; the keeper handler makes it unbond right after it is detected).
+///      (honest until it goes dark; the keeper handler makes it unbond right after it is detected). A network
+///      partition can silence honest validators 3 and 4 for a while (they then lose their ghost honesty).
 ///      Time only moves here; every move heartbeats the honest signers at the new time before anyone else
 ///      can act, and the flapper beats at a random moment before its deadline. The clock is replayed at the
 ///      start of every call (the runner does not keep warps between calls).
@@ -34,6 +35,7 @@ contract CoreActors is Test {
     uint256 public currentTime;
     uint256 public currentBlock;
     bool public escaperDark;
+    bool public partitioned;
 
     mapping(uint256 index => uint256) public lastBeat;
     mapping(uint256 index => bool) public ghostHonest;
@@ -97,6 +99,21 @@ contract CoreActors is Test {
         escaperDark = true;
     }
 
+    /// @dev A network partition cuts honest validators 3 and 4 off (they stop heartbeating): with the escaper
+    ///      dark too, more than half of the active set can be silent at once, a correlated outage.
+    function partition() external {
+        sync();
+        partitioned = true;
+    }
+
+    function healPartition() external {
+        sync();
+        partitioned = false;
+        _beat(3);
+        _beat(4);
+        observe();
+    }
+
     function escaperComesBack() external {
         sync();
         escaperDark = false;
@@ -149,7 +166,9 @@ contract CoreActors is Test {
     }
 
     function _beatEveryStep() internal {
-        for (uint256 i; i < HONEST; ++i) _beat(i);
+        for (uint256 i; i < HONEST; ++i) {
+            if (!partitioned || i < 3) _beat(i);
+        }
         if (!escaperDark) _beat(ESCAPER);
     }
 
