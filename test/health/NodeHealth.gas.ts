@@ -2,6 +2,8 @@ import { expect } from "chai";
 import type { HDNodeWallet } from "ethers";
 import { network } from "hardhat";
 
+import { DEFAULT_PARAMETERS } from "../../src/suite/parameters.js";
+import { HEARTBEAT_TYPES } from "../../src/suite/signing.js";
 import { namedSigners } from "../helpers/accounts.js";
 import { GAS_TAG, skipUnderCoverage } from "../helpers/gas.js";
 
@@ -16,29 +18,6 @@ const SINGLE_HEARTBEAT_MAX = 40_000n;
 const BATCH_ITEM_MAX = 15_000n;
 const BATCH_SIZE = 100;
 const EPOCH_LENGTH = 60n;
-
-const DEFAULT_PARAMETERS = {
-  heartbeatInterval: 30,
-  gracePeriod: 30,
-  maxHeartbeatAge: 60,
-  uptimeWindow: 100,
-  maxHeightLag: 50,
-  stallReports: 3,
-};
-
-const HEARTBEAT_TYPES = {
-  Heartbeat: [
-    { name: "validator", type: "address" },
-    { name: "signerEpoch", type: "uint64" },
-    { name: "timestamp", type: "uint64" },
-    { name: "blockHeight", type: "uint64" },
-    { name: "blockHash", type: "bytes32" },
-    { name: "peerCount", type: "uint16" },
-    { name: "latencyMs", type: "uint32" },
-    { name: "diskUsedBps", type: "uint16" },
-    { name: "clientVersionHash", type: "bytes32" },
-  ],
-};
 
 /** A realistic report: hashes are full 32-byte values, so calldata costs what it will on a live network. */
 function report(height: bigint) {
@@ -62,7 +41,7 @@ describe(`NodeHealth ${GAS_TAG}`, function () {
     const implementation = await ethers.deployContract("NodeHealth");
     const init = implementation.interface.encodeFunctionData("initialize", [
       admin.address,
-      DEFAULT_PARAMETERS,
+      DEFAULT_PARAMETERS.health,
       EPOCH_LENGTH,
     ]);
     const proxy = await ethers.deployContract("ERC1967Proxy", [await implementation.getAddress(), init]);
