@@ -134,7 +134,7 @@ describe("process driver (anvil)", function () {
     await rpc(url, "anvil_mine", ["0x3"]);
     const genuine = new Uint8Array(readFileSync(driver.statePath(a)));
     const tampered = Uint8Array.from(genuine);
-    tampered[tampered.length - 2] ^= 0x01;
+    tampered[tampered.length - 2] = tampered[tampered.length - 2]! ^ 0x01;
     const cid = cidOf(genuine);
     await store.putAs(cid, tampered); // the store serves different bytes under the registry's CID
     const ref: SnapshotRef = {
