@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { expect } from "chai";
-import { keccak256, toUtf8Bytes } from "ethers";
+import { type Filter, keccak256, toUtf8Bytes } from "ethers";
 import { network } from "hardhat";
 
 import { makeLogger } from "../../src/agents/common/log.js";
@@ -324,6 +324,60 @@ describe("Orchestrator", function () {
     expect(after.pending).to.equal(0);
     expect(await reportsOf(incidentId)).to.have.length(1);
     expect(healing.calls.map((c) => c.method)).to.deep.equal(["restart"]);
+  });
+
+  it("reads logs in bounded ranges from its cursor and acts only once caught up", async function () {
+    const start = BigInt(await connection.ethers.provider.getBlockNumber()) - 20n;
+    const { incidentId } = await stall();
+    const driver = fakeDriver();
+    driver.behaviour.restart = "heal";
+    const chain = await client();
+    const ranges: [number, number][] = [];
+    const provider = {
+      getBlockNumber: () => chain.provider.getBlockNumber(),
+      getLogs: (filter: Filter) => {
+        if (filter.topics?.length === 1) ranges.push([Number(filter.fromBlock), Number(filter.toBlock)]);
+        return chain.provider.getLogs(filter);
+      },
+    };
+    const metrics = registerOrchestratorMetrics(new Registry());
+    const bounded = makeOrchestrator({
+      contracts: {
+        set: IValidatorSet__factory.connect(await suite.set.getAddress(), chain.signer),
+        recovery: IRecoveryManager__factory.connect(await suite.recovery.getAddress(), chain.signer),
+        snapshots: ISnapshotRegistry__factory.connect(await suite.snapshots.getAddress(), chain.signer),
+      },
+      driver,
+      sender: chain,
+      provider,
+      log: makeLogger({ sink: () => {} }),
+      metrics,
+      options: {
+        fromBlock: start,
+        maxBlockRange: 5,
+        maxRangesPerTick: 2,
+        ladder: { healWaitMs: 50, healPollMs: 5 },
+      },
+    });
+    const ticks: { caughtUp: boolean; handled: number }[] = [];
+    for (let i = 0; i < 30; i++) {
+      const r = await tick(bounded);
+      ticks.push({ caughtUp: r.caughtUp, handled: r.handled.length });
+      if (r.handled.length > 0) break;
+    }
+    // Each tick read at most 2 ranges of at most 5 blocks, contiguous from the start block.
+    expect(ticks.length).to.be.greaterThan(2);
+    expect(ticks.slice(0, -1).every((t) => t.handled === 0)).to.equal(true);
+    expect(ticks.at(-1)).to.deep.equal({ caughtUp: true, handled: 1 });
+    // The set and the manager are read in one pair of calls per range (two entries per range here).
+    const unique = [...new Map(ranges.map((r) => [r.join("-"), r])).values()];
+    expect(unique[0]![0]).to.equal(Number(start));
+    for (const [i, [from, to]] of unique.entries()) {
+      expect(to - from).to.be.lessThan(5);
+      if (i > 0) expect(from).to.equal(unique[i - 1]![1] + 1);
+    }
+    expect(metrics.cursorBlock.get()).to.equal(unique.at(-1)![1]);
+    expect(await reportsOf(incidentId)).to.have.length(1);
   });
 
   it("refuses a state file of another deployment", async function () {

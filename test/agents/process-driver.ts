@@ -6,7 +6,11 @@ import { expect } from "chai";
 import { keccak256 } from "ethers";
 
 import { DriverError, type NodeRef, type SnapshotRef } from "../../src/agents/orchestrator/driver.js";
-import { parseNodeConfig, ProcessDriver } from "../../src/agents/orchestrator/drivers/process.js";
+import {
+  parseNodeConfig,
+  parseProcessNodes,
+  ProcessDriver,
+} from "../../src/agents/orchestrator/drivers/process.js";
 import { cidOf, DirectoryContentStore } from "../../src/agents/orchestrator/store.js";
 
 const A = "0x00000000000000000000000000000000000000A1";
@@ -193,5 +197,30 @@ describe("process driver (anvil)", function () {
     await driver.dispose();
     for (const pid of pids) expect(alive(pid), `pid ${pid}`).to.equal(false);
     await expectDriverError(driver.start(a, within()), "failed");
+  });
+
+  it("validates a node list from JSON, naming the bad entry", function () {
+    const nodes = parseProcessNodes([
+      { validator: A.toLowerCase(), nodeId: "v1", config: { chainId: 31337, blockTime: 1 }, port: 21001 },
+    ]);
+    expect(nodes).to.deep.equal([
+      { validator: A, nodeId: "v1", config: { chainId: 31337, blockTime: 1 }, port: 21001 },
+    ]);
+    expect(() => parseProcessNodes([])).to.throw(/non-empty/);
+    expect(() => parseProcessNodes([{ validator: "0x12", nodeId: "v", config: { chainId: 1 } }])).to.throw(
+      /nodes\[0\]\.validator/,
+    );
+    expect(() => parseProcessNodes([{ validator: A, nodeId: "../x", config: { chainId: 1 } }])).to.throw(
+      /nodeId/,
+    );
+    expect(() => parseProcessNodes([{ validator: A, nodeId: "v", config: { chainId: 0 } }])).to.throw(
+      /nodes\[0\]\.config: chainId/,
+    );
+    expect(() =>
+      parseProcessNodes([
+        { validator: A, nodeId: "v", config: { chainId: 1 } },
+        { validator: B, nodeId: "v", config: { chainId: 1 } },
+      ]),
+    ).to.throw(/used twice/);
   });
 });

@@ -18,7 +18,16 @@
  *      layer's sender under a stable intent key — so a crash between send and receipt is reconciled, not
  *      sent again, and a restarted orchestrator never reports twice.
  */
-import { getAddress, keccak256, type Log, type Provider, toBeHex, toUtf8Bytes, zeroPadValue } from "ethers";
+import {
+  getAddress,
+  isAddress,
+  keccak256,
+  type Log,
+  type Provider,
+  toBeHex,
+  toUtf8Bytes,
+  zeroPadValue,
+} from "ethers";
 
 import type { SendRequest, SendResult } from "../../chain/sender.js";
 import type {
@@ -29,7 +38,7 @@ import type {
 } from "../../../types/ethers-contracts/index.js";
 import type { Logger } from "../common/log.js";
 import type { TickContext } from "../common/lifecycle.js";
-import { type Driver, DriverError, type NodeRef, type SnapshotRef } from "./driver.js";
+import { type Driver, DriverError, type SnapshotRef } from "./driver.js";
 import {
   canonicalJson,
   detailsHash,
@@ -39,6 +48,7 @@ import {
   runLadder,
 } from "./ladder.js";
 import type { OrchestratorMetrics } from "./metrics.js";
+import { isCid } from "./store.js";
 import { type ActionWork, type IncidentWork, MemoryStateStore, type StateStore, type Work } from "./state.js";
 
 /** IRecoveryManager.ActionKind */
@@ -612,5 +622,19 @@ export function makeOrchestrator(args: MakeOrchestratorArgs): Orchestrator {
   });
 }
 
-/** The node a work item concerns (exported for the simulation's bookkeeping). */
-export type { NodeRef };
+/**
+ * Validates the validator → config CID map (`nodeConfigs`) as read from JSON, e.g.
+ * `{"0x70997970C51812dc3A010C7d01b50e0d17dc79C8": "bafkrei…"}`. Throws an Error naming the bad entry.
+ */
+export function parseNodeConfigCids(raw: unknown): Record<string, string> {
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw))
+    throw new Error('nodeConfigs must be a JSON object {"0xValidator": "bafkrei…"}');
+  const out: Record<string, string> = {};
+  for (const [validator, cid] of Object.entries(raw as Record<string, unknown>)) {
+    if (!isAddress(validator)) throw new Error(`nodeConfigs: ${JSON.stringify(validator)} is not an address`);
+    if (typeof cid !== "string" || !isCid(cid))
+      throw new Error(`nodeConfigs[${validator}]: ${JSON.stringify(cid)} is not a CIDv0 (Qm…) or CIDv1 (b…)`);
+    out[getAddress(validator)] = cid;
+  }
+  return out;
+}
