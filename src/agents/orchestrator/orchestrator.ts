@@ -492,7 +492,7 @@ export class Orchestrator {
         status: result.status,
         txHash: result.txHash,
       });
-      if (result.status === "already-handled") return this.#done(w, "already-reported");
+      if (result.status === "already-handled") return this.#done(w, "already-reported", undefined, false);
       return this.#done(w, report.ok ? "reported-ok" : "reported-failed", rungOf(report));
     }
     report.attempts++;
@@ -530,7 +530,10 @@ export class Orchestrator {
     return false;
   }
 
-  #done(w: Work, result: HandledWork["result"], rung?: string): HandledWork {
+  /** Drops `w` from the pending work; `countSkip`: an "already reported" found by a re-read is counted. */
+  #done(w: Work, result: HandledWork["result"], rung?: string, countSkip = true): HandledWork {
+    if (result === "already-reported" && countSkip)
+      this.#d.metrics?.reports.inc({ subject: w.type, result: "skipped" });
     this.#pending.delete(keyOf(w));
     this.#save();
     return { type: w.type, id: w.id, result, ...(rung ? { rung } : {}) };
