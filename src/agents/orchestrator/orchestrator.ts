@@ -384,6 +384,9 @@ export class Orchestrator {
       contract: this.#d.contracts.recovery,
       method: "reportIncidentRemediation",
       args: [w.id, w.report.ok, w.report.detailsHash],
+      // Not in IRecoveryManager today (reportIncidentRemediation has no on-chain "already reported" guard);
+      // listed so that the guard proposed in docs/agents/orchestrator.md is "already handled" once it exists.
+      alreadyHandled: ["RecoveryManagerIncidentAlreadyReported"],
     });
   }
 
