@@ -380,6 +380,32 @@ describe("Orchestrator", function () {
     expect(await reportsOf(incidentId)).to.have.length(1);
   });
 
+  it("an RPC outage while handling keeps the work pending; the next tick reports once", async function () {
+    const { incidentId } = await stall();
+    const driver = fakeDriver();
+    driver.behaviour.restart = "heal";
+    const { orch, lines } = await orchestrator(driver);
+    rpc.setFault({ kind: "http", status: 500, methods: ["eth_call"] });
+    let failed;
+    try {
+      failed = await tick(orch);
+    } finally {
+      rpc.setFault({ kind: "none" });
+    }
+    expect(failed.handled).to.deep.equal([{ type: "incident", id: incidentId, result: "error" }]);
+    expect(failed.pending).to.equal(1);
+    expect(driver.calls).to.deep.equal([]);
+    expect(lines.some((l) => l.msg === "work failed; it stays pending and is retried next tick")).to.equal(
+      true,
+    );
+
+    const healed = await tick(orch);
+    expect(healed.handled).to.deep.equal([
+      { type: "incident", id: incidentId, result: "reported-ok", rung: "restart" },
+    ]);
+    expect(await reportsOf(incidentId)).to.have.length(1);
+  });
+
   it("refuses a state file of another deployment", async function () {
     const statePath = join(dir, "state", "orchestrator.json");
     const store = new JsonFileStateStore(statePath, { recovery: "0x" + "12".repeat(20) });

@@ -124,7 +124,14 @@ export interface HandledWork {
   type: Work["type"];
   id: bigint;
   /** What happened: reported ok/failed, or why nothing was done. */
-  result: "reported-ok" | "reported-failed" | "already-reported" | "closed" | "not-ours" | "report-failed";
+  result:
+    | "reported-ok"
+    | "reported-failed"
+    | "already-reported"
+    | "closed"
+    | "not-ours"
+    | "report-failed"
+    | "error";
   rung?: string;
 }
 
@@ -329,7 +336,9 @@ export class Orchestrator {
         this.#d.log.warn("work interrupted; it stays pending", { work: keyOf(w), error });
         return undefined;
       }
-      throw error;
+      // An RPC failure while re-reading or reporting: the item stays pending and the others still run.
+      this.#d.log.error("work failed; it stays pending and is retried next tick", { work: keyOf(w), error });
+      return { type: w.type, id: w.id, result: "error" };
     }
   }
 
