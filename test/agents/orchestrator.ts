@@ -8,7 +8,8 @@ import { network } from "hardhat";
 
 import { makeLogger } from "../../src/agents/common/log.js";
 import { Registry } from "../../src/agents/common/metrics.js";
-import { DriverError } from "../../src/agents/orchestrator/driver.js";
+import { type Driver, DriverError } from "../../src/agents/orchestrator/driver.js";
+import { ProcessDriver } from "../../src/agents/orchestrator/drivers/process.js";
 import { registerOrchestratorMetrics } from "../../src/agents/orchestrator/metrics.js";
 import {
   ActionStatus,
@@ -17,7 +18,7 @@ import {
   type OrchestratorOptions,
 } from "../../src/agents/orchestrator/orchestrator.js";
 import { JsonFileStateStore, type StateStore } from "../../src/agents/orchestrator/state.js";
-import { cidOf } from "../../src/agents/orchestrator/store.js";
+import { cidOf, DirectoryContentStore } from "../../src/agents/orchestrator/store.js";
 import { makeChainClient, type ChainClient } from "../../src/chain/index.js";
 import { deploySuite, type Suite } from "../../src/suite/deploy.js";
 import { createOperators, healthyReport, heartbeatAll, type Operator } from "../../src/suite/fleet.js";
@@ -81,7 +82,7 @@ describe("Orchestrator", function () {
     validators = await createOperators(
       connection.ethers,
       suite,
-      [9n, 8n, 7n, 6n, 5n, 4n, 3n].map((k) => k * 1_000n * TOKEN),
+      [9n, 8n, 7n, 6n, 5n, 4n, 3n, 2n].map((k) => k * 1_000n * TOKEN),
       "orchestrator-test",
     );
     await heartbeatAll(suite, validators);
@@ -116,7 +117,7 @@ describe("Orchestrator", function () {
     options?: Partial<OrchestratorOptions>;
   }
 
-  async function orchestrator(driver: FakeDriver, setup: Setup = {}) {
+  async function orchestrator(driver: Driver, setup: Setup = {}) {
     const chain = setup.chain ?? (await client());
     const lines: Record<string, unknown>[] = [];
     const metrics = registerOrchestratorMetrics(new Registry());
@@ -404,6 +405,46 @@ describe("Orchestrator", function () {
       { type: "incident", id: incidentId, result: "reported-ok", rung: "restart" },
     ]);
     expect(await reportsOf(incidentId)).to.have.length(1);
+  });
+
+  it("with the process driver: a stalled validator's crashed anvil is restarted and the result reported", async function () {
+    const victim = validators[nextVictim]!;
+    const driver = new ProcessDriver({
+      nodes: [{ validator: victim.account.address, nodeId: "victim", config: { chainId: 31337 } }],
+      dataDir: join(dir, "process-nodes"),
+      store: new DirectoryContentStore(join(dir, "process-store")),
+    });
+    try {
+      const node = driver.nodeOf(victim.account.address)!;
+      await driver.start(node, AbortSignal.timeout(20_000));
+      await driver.status(node, AbortSignal.timeout(5_000));
+      await fetch(driver.rpcUrl(node)!, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "anvil_mine", params: ["0x3"] }),
+        signal: AbortSignal.timeout(5_000),
+      });
+      await driver.restart(node, AbortSignal.timeout(20_000)); // a clean stop: state dumped at height 3
+      process.kill(driver.pid(node)!, "SIGKILL"); // then a crash
+
+      const { incidentId } = await stall();
+      const { orch, lines } = await orchestrator(driver);
+      const report = await tick(orch);
+      expect(report.handled).to.deep.equal([
+        { type: "incident", id: incidentId, result: "reported-ok", rung: "restart" },
+      ]);
+      const details = JSON.parse(
+        lines.find((l) => l.msg === "result reported on-chain")!.details as string,
+      ) as {
+        driver: string;
+        steps: { heightAfter?: string }[];
+      };
+      expect(details.driver).to.equal("process");
+      expect(details.steps[0]!.heightAfter).to.equal("3");
+      expect((await reportsOf(incidentId)).map((r) => r.ok)).to.deep.equal([true]);
+    } finally {
+      await driver.dispose();
+    }
   });
 
   it("refuses a state file of another deployment", async function () {
