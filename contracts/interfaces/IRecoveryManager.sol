@@ -57,6 +57,18 @@ interface IRecoveryManager {
         bytes32 detailsHash;
     }
 
+    /// @notice The orchestrator's report on a validator-set remediation incident (one per incident).
+    /// @param reportedAt When it was reported (0: not reported).
+    /// @param ok Whether the remediation succeeded.
+    /// @param detailsHash keccak256 of what was done (the orchestrator logs the preimage).
+    /// @param operator The operator key that reported.
+    struct IncidentReport {
+        uint64 reportedAt;
+        bool ok;
+        bytes32 detailsHash;
+        address operator;
+    }
+
     /// @notice A validator owner's pending signer-key rotation.
     /// @param newSigner The key to rotate to (non-zero, never used).
     /// @param requestedAt When the owner requested it.
@@ -162,6 +174,8 @@ interface IRecoveryManager {
     error RecoveryManagerZeroAddress(bytes32 what);
     /// @notice The validator set knows no incident with this id.
     error RecoveryManagerUnknownIncident(uint256 incidentId);
+    /// @notice The incident's remediation was already reported (one report per incident).
+    error RecoveryManagerIncidentAlreadyReported(uint256 incidentId);
 
     /// @notice Asks the orchestrator to resync `validator`'s node from a final snapshot. Only the guardian role.
     function requestResync(address validator, uint256 snapshotId) external returns (uint256 actionId);
@@ -212,7 +226,10 @@ interface IRecoveryManager {
     /// @notice Reports the result of an off-chain action. Only the operator role (the orchestrator's key).
     function reportRemediation(uint256 actionId, bool ok, bytes32 detailsHash) external;
 
-    /// @notice Reports the result of a validator-set remediation request (a stalled node). Only the operator role.
+    /// @notice Reports the result of a validator-set remediation request (a stalled node), once per incident
+    ///         (`RecoveryManagerIncidentAlreadyReported` after that, so racing orchestrators report once). The
+    ///         report is a record in the audit trail: the set still judges the node by its own heartbeats.
+    ///         Only the operator role.
     function reportIncidentRemediation(uint256 incidentId, bool ok, bytes32 detailsHash) external;
 
     /// @notice Escalates an off-chain action whose report deadline passed. Permissionless.
@@ -223,6 +240,9 @@ interface IRecoveryManager {
 
     /// @notice The action.
     function action(uint256 actionId) external view returns (Action memory);
+
+    /// @notice The report on incident `incidentId` (all zero until reported).
+    function incidentReport(uint256 incidentId) external view returns (IncidentReport memory);
 
     /// @notice Number of actions so far (ids from 1).
     function actionCount() external view returns (uint256);

@@ -78,6 +78,7 @@ contract RecoveryManager is
         uint256 actionCount;
         mapping(uint256 actionId => Action) actions;
         mapping(address validator => KeyRotation) rotations;
+        mapping(uint256 incidentId => IncidentReport) incidentReports;
     }
 
     // keccak256(abi.encode(uint256(keccak256("healnet.storage.RecoveryManager")) - 1)) & ~bytes32(uint256(0xff))
@@ -178,9 +179,15 @@ contract RecoveryManager is
         bytes32 detailsHash
     ) external onlyRole(OPERATOR_ROLE) nonReentrant {
         RecoveryManagerStorage storage $ = _storage();
-        // The incident lives in the validator set; this only checks that it exists and records the report.
+        // The incident lives in the validator set; this checks that it exists and records the (single) report.
         address validator = $.set.incident(incidentId).validator;
         if (validator == address(0)) revert RecoveryManagerUnknownIncident(incidentId);
+        IncidentReport storage report = $.incidentReports[incidentId];
+        if (report.reportedAt != 0) revert RecoveryManagerIncidentAlreadyReported(incidentId);
+        report.reportedAt = uint64(block.timestamp);
+        report.ok = ok;
+        report.detailsHash = detailsHash;
+        report.operator = msg.sender;
         emit IncidentRemediationReported(incidentId, ok, detailsHash, msg.sender);
         _audit(
             $,
@@ -353,6 +360,11 @@ contract RecoveryManager is
     /// @inheritdoc IRecoveryManager
     function action(uint256 actionId) external view returns (Action memory) {
         return _existing(_storage(), actionId);
+    }
+
+    /// @inheritdoc IRecoveryManager
+    function incidentReport(uint256 incidentId) external view returns (IncidentReport memory) {
+        return _storage().incidentReports[incidentId];
     }
 
     /// @inheritdoc IRecoveryManager

@@ -314,7 +314,7 @@ describe("Orchestrator", function () {
     expect(await reportsOf(incidentId)).to.have.length(1);
 
     // Run 3: a crash right after the report, before the state was saved: the stale state still lists the
-    // incident, but the report on-chain (read from the logs) closes it — no second report.
+    // incident, but the report on-chain (`incidentReport`) closes it — no second report.
     copyFileSync(`${statePath}.before-report`, statePath);
     const third = await orchestrator(healing, {
       chain: await client(intents),

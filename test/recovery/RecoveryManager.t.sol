@@ -475,6 +475,33 @@ contract RecoveryManagerReportTest is RecoveryManagerFixture {
         assertEq(rm.actionCount(), 0, "not an action");
     }
 
+    function test_reportIncidentRemediation_recordsTheReport() public {
+        _pendingIncident(5, validator);
+        assertEq(rm.incidentReport(5).reportedAt, 0, "unreported");
+        vm.warp(T0 + 7);
+        vm.prank(operator);
+        rm.reportIncidentRemediation(5, false, "resync failed");
+        IRecoveryManager.IncidentReport memory r = rm.incidentReport(5);
+        assertEq(r.reportedAt, T0 + 7, "reportedAt");
+        assertFalse(r.ok, "ok");
+        assertEq(r.detailsHash, bytes32("resync failed"), "detailsHash");
+        assertEq(r.operator, operator, "operator");
+    }
+
+    function test_reportIncidentRemediation_revertsIfAlreadyReported() public {
+        _pendingIncident(5, validator);
+        vm.prank(operator);
+        rm.reportIncidentRemediation(5, true, "restarted");
+        uint256 auditLength = audit.auditLength();
+        vm.expectRevert(
+            abi.encodeWithSelector(IRecoveryManager.RecoveryManagerIncidentAlreadyReported.selector, 5)
+        );
+        vm.prank(operator);
+        rm.reportIncidentRemediation(5, true, "restarted again");
+        assertEq(audit.auditLength(), auditLength, "no second audit entry");
+        assertEq(rm.incidentReport(5).detailsHash, bytes32("restarted"), "first report kept");
+    }
+
     function test_reportIncidentRemediation_revertsIfUnknownIncident() public {
         vm.expectRevert(abi.encodeWithSelector(IRecoveryManager.RecoveryManagerUnknownIncident.selector, 5));
         vm.prank(operator);

@@ -12,7 +12,8 @@
  *   2. Only once caught up with the confirmed head (so no report event it has not read yet can exist below
  *      the head), handles up to `maxWorkPerTick` pending items. Before acting it re-reads the chain: an
  *      incident must still be open (`openRemediationOf(validator) == id`, not resolved) and unreported
- *      (no `IncidentRemediationReported` in the blocks it has not scanned yet); an action must still be
+ *      (`recovery.incidentReport(id).reportedAt == 0`; the contract accepts one report per incident); an
+ *      action must still be
  *      Requested or Escalated. Then it runs the ladder (incident) or the one requested step (action),
  *      persists the outcome, re-checks that nobody reported meanwhile and reports it through the chain
  *      layer's sender under a stable intent key — so a crash between send and receipt is reconciled, not
@@ -345,7 +346,7 @@ export class Orchestrator {
   async #handleIncident(w: IncidentWork, signal: AbortSignal): Promise<HandledWork> {
     const { set, snapshots, health } = this.#d.contracts;
     const log = this.#d.log.child({ incidentId: w.id, validator: w.validator });
-    if (await this.#incidentReportedSinceCursor(w.id)) return this.#done(w, "already-reported");
+    if (await this.#incidentReported(w.id)) return this.#done(w, "already-reported");
 
     if (w.report === undefined) {
       const [incident, open] = await Promise.all([set.incident(w.id), set.openRemediationOf(w.validator)]);
@@ -387,14 +388,13 @@ export class Orchestrator {
       this.#save();
     }
     // Someone (another orchestrator) may have reported while the ladder ran.
-    if (await this.#incidentReportedSinceCursor(w.id)) return this.#done(w, "already-reported");
+    if (await this.#incidentReported(w.id)) return this.#done(w, "already-reported");
     return await this.#report(w, {
       key: `reportIncidentRemediation:${w.id}:${w.report.attempts}`,
       contract: this.#d.contracts.recovery,
       method: "reportIncidentRemediation",
       args: [w.id, w.report.ok, w.report.detailsHash],
-      // Not in IRecoveryManager today (reportIncidentRemediation has no on-chain "already reported" guard);
-      // listed so that the guard proposed in docs/agents/orchestrator.md is "already handled" once it exists.
+      // One report per incident on-chain: a racing orchestrator that reported first makes ours "handled".
       alreadyHandled: ["RecoveryManagerIncidentAlreadyReported"],
     });
   }
@@ -520,26 +520,9 @@ export class Orchestrator {
     return { type: w.type, id: w.id, result: "report-failed" };
   }
 
-  /**
-   * Whether an `IncidentRemediationReported` for the incident sits in the blocks the cursor has not read
-   * yet (the unconfirmed tail; below the cursor the poll already removed reported work). Bounded: the
-   * tail is at most `confirmations` blocks plus what arrived since the poll, read in `maxBlockRange` chunks.
-   */
-  async #incidentReportedSinceCursor(incidentId: bigint): Promise<boolean> {
-    const head = BigInt(await this.#provider.getBlockNumber());
-    const topic = this.#d.contracts.recovery.interface.getEvent("IncidentRemediationReported").topicHash;
-    const idTopic = zeroPadValue(toBeHex(incidentId), 32);
-    for (let from = this.#cursor! + 1n; from <= head; from += BigInt(this.#o.maxBlockRange)) {
-      const to = min(head, from + BigInt(this.#o.maxBlockRange) - 1n);
-      const logs = await this.#provider.getLogs({
-        address: this.#addresses!.recovery,
-        topics: [topic, idTopic],
-        fromBlock: from,
-        toBlock: to,
-      });
-      if (logs.length > 0) return true;
-    }
-    return false;
+  /** Whether the incident's remediation is already reported on-chain (by us or another orchestrator). */
+  async #incidentReported(incidentId: bigint): Promise<boolean> {
+    return (await this.#d.contracts.recovery.incidentReport(incidentId)).reportedAt !== 0n;
   }
 
   /** Drops `w` from the pending work; `countSkip`: an "already reported" found by a re-read is counted. */
