@@ -1,7 +1,8 @@
 /**
  * Ignition module of the guardian side on top of the core (HealnetCore): AuditLog, SnapshotRegistry,
  * GuardianCouncil and RecoveryManager behind ERC-1967 proxies, and every role of docs/access-control.md's
- * "Who holds what" table except the DAO timelock's (HealnetGovernance adds those).
+ * "Who holds what" table except PARAMETER_ROLE of the five parameterised contracts, which goes to the deployer
+ * (HealnetSuite, no DAO) or to the DAO timelock (HealnetGovernance). Deploy one of those two, not this one.
  *
  * The council and the registry refer to each other, so the council's proxy is deployed first without calling
  * `initialize` (OpenZeppelin 5's ERC1967Proxy refuses empty init data, so its constructor delegate-calls the
@@ -10,23 +11,23 @@
  * initialized the bare proxy first, the deployment stops there and the council holds nothing.
  *
  * Parameters (under "HealnetGuardians"): guardians (address[], required), threshold (required), operator (the
- * orchestrator's key, RecoveryManager OPERATOR_ROLE; default: the deployer), delays (GuardianCouncil.Delays),
+ * orchestrator's key, RecoveryManager OPERATOR_ROLE; default: the deployer), council (GuardianCouncil.Delays),
  * recovery (RecoveryManager.Parameters), snapshots (SnapshotRegistry.Parameters).
  */
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 
-import { DEFAULT_GUARDIAN_PARAMETERS } from "./defaults.js";
+import { DEFAULT_PARAMETERS } from "../../src/suite/parameters.js";
 import HealnetCore from "./HealnetCore.js";
 import { proxied, role } from "./proxy.js";
 
 export default buildModule("HealnetGuardians", (m) => {
   const deployer = m.getAccount(0);
-  const d = DEFAULT_GUARDIAN_PARAMETERS;
+  const d = DEFAULT_PARAMETERS;
   const { token, stake, health, set, checks } = m.useModule(HealnetCore);
   const guardians = m.getParameter<string[]>("guardians");
   const threshold = m.getParameter<number>("threshold");
   const operator = m.getParameter("operator", deployer);
-  const delays = m.getParameter("delays", { ...d.delays });
+  const delays = m.getParameter("council", { ...d.council });
   const recoveryParameters = m.getParameter("recovery", { ...d.recovery });
   const snapshotParameters = m.getParameter("snapshots", { ...d.snapshots });
   const treasury = m.staticCall(stake, "treasury", [], 0, { id: "treasury" });
