@@ -3,7 +3,14 @@
  * state, liveness, last heartbeat age, uptime, stake and jail / pending-slash marks. Used by `npm start`
  * and, later, by `heal status`.
  */
+import type { Provider } from "ethers";
+
 import type { CoreSuite } from "./deploy.js";
+
+/** What `validatorRows` reads: a CoreSuite, or any typed contracts whose `admin` carries a provider. */
+export type StatusSource = Pick<CoreSuite, "set" | "health" | "stake"> & {
+  admin: { provider: Provider | null };
+};
 
 const STATUS = ["none", "backup", "active", "parked", "jailed", "tombstoned", "exited"] as const;
 const LIVENESS = ["unknown", "live", "late", "overdue", "stalled"] as const;
@@ -28,7 +35,7 @@ function tokens(wei: bigint): string {
 
 /** Rows for `validators` (bounded by the caller), read with view calls at the latest block. */
 export async function validatorRows(
-  suite: CoreSuite,
+  suite: StatusSource,
   validators: readonly string[],
 ): Promise<ValidatorRow[]> {
   const provider = suite.admin.provider;
