@@ -39,8 +39,13 @@ export default healAction("check", async (args: CheckArgs, hre): Promise<CheckRe
   const overdue = overdueAt > 0n && now > overdueAt;
   printTable([
     {
-      ...row!,
       validator,
+      state: row!.state,
+      liveness: row!.liveness,
+      "heartbeat age (s)": row!.heartbeatAgeS,
+      uptime: row!.uptime,
+      stake: row!.stake,
+      jailed: row!.jailed,
       "overdue after": overdueAt === 0n ? "-" : String(overdueAt),
       overdue: overdue ? "yes" : "no",
     },
@@ -52,7 +57,11 @@ export default healAction("check", async (args: CheckArgs, hre): Promise<CheckRe
   try {
     const incidentId = await set.connect(signer).checkHeartbeat.staticCall(validator);
     await (await set.connect(signer).checkHeartbeat(validator)).wait();
-    console.log(`checkHeartbeat sent: incident ${incidentId} opened`);
+    console.log(
+      incidentId === 0n
+        ? "checkHeartbeat sent: correlated outage, nobody was touched"
+        : `checkHeartbeat sent: incident ${incidentId} opened`,
+    );
     return { ...result, incidentId };
   } catch (e) {
     // "Not overdue" is an answer, not a failure: there is nothing to do.
