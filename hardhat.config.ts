@@ -60,7 +60,8 @@ export default defineConfig({
     localhost: {
       type: "http",
       chainType: "l1",
-      url: "http://127.0.0.1:8545",
+      // HEALNET_LOCALHOST_URL points it at a node on another port (the deployment tests use one of their own).
+      url: process.env.HEALNET_LOCALHOST_URL ?? "http://127.0.0.1:8545",
     },
     // Secrets come from the keystore (`npx hardhat keystore set SEPOLIA_RPC_URL`) or the environment, never
     // from the repository; they are read only when this network is used.
