@@ -135,6 +135,25 @@ describe("Ignition modules (deploy/modules)", function () {
       expect(await provider.getBlockNumber()).to.equal(block);
       expect(await provider.getTransactionCount(deployer!.address)).to.equal(nonce);
 
+      // A changed parameter is refused, not silently redeployed.
+      const changed = await readParameters(parametersFile("hardhat"), "suite");
+      changed.HealnetGuardians = { ...changed.HealnetGuardians, threshold: 3 };
+      let refused: unknown;
+      try {
+        await runIgnition({
+          provider: first.connection.provider,
+          artifacts: hre.artifacts,
+          module: "suite",
+          parameters: changed,
+          deploymentDir: dir,
+        });
+      } catch (e) {
+        refused = e;
+      }
+      expect(refused).to.be.instanceOf(HealError);
+      expect((refused as Error).message).to.match(/GuardianCouncil_initialize/);
+      expect(await provider.getBlockNumber()).to.equal(block);
+
       const loaded = await loadSuite(provider, { deploymentsDir: root });
       expect(loaded.addresses.set).to.equal(first.named.set);
       expect(loaded.addresses.council).to.equal(first.named.council);
