@@ -45,6 +45,11 @@ export const healTasks: TaskDefinition[] = [
   task(["heal", "status"], "Table of validators: state, liveness, heartbeat age, uptime, stake, jail")
     .addOption(addresses)
     .addOption({ name: "backups", description: "Most backups to list", defaultValue: "50" })
+    .addOption({
+      name: "incidents",
+      description: "Newest incidents scanned for pending slashes",
+      defaultValue: "100",
+    })
     .setAction(() => import("./status.js"))
     .build(),
 

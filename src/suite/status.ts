@@ -63,3 +63,18 @@ export async function validatorRows(
   }
   return rows;
 }
+
+/**
+ * Pending downtime slashes among the newest `limit` incidents (bounded: incidents are not indexed by
+ * validator), as validator address → "#<incident> <bps/100>%" (the newest wins).
+ */
+export async function pendingSlashes(set: StatusSource["set"], limit: bigint): Promise<Map<string, string>> {
+  const count = await set.incidentCount();
+  const pending = new Map<string, string>();
+  for (let id = count; id >= 1n && count - id < limit; id--) {
+    const incident = await set.incident(id);
+    if (incident.slashState !== 1n || pending.has(incident.validator)) continue; // SlashState.Pending
+    pending.set(incident.validator, `#${id} ${(Number(incident.slashBps) / 100).toFixed(2)}%`);
+  }
+  return pending;
+}

@@ -74,7 +74,7 @@ describe("heal tasks (in-process)", function () {
   });
 
   it("status: one row per validator, all active", async function () {
-    const r = await heal(["status"], { addresses });
+    const r = await heal(["status"], { addresses, backups: "50", incidents: "100" });
     expect(r.success).to.equal(true);
     const value = (r as { value: { active: number; rows: Array<{ state: string; liveness: string }> } })
       .value;
@@ -153,6 +153,15 @@ describe("heal tasks (in-process)", function () {
     expect((r as { value: { overdue: boolean; incidentId: bigint } }).value.overdue).to.equal(true);
     expect((r as { value: { incidentId: bigint } }).value.incidentId).to.be.greaterThan(0n);
     expect(await set.statusOf(validators[3]!)).to.equal(4n); // jailed
+
+    // heal status lists it after the active ones, jailed, with its pending slash.
+    const status = await heal(["status"], { addresses, backups: "50", incidents: "100" });
+    const rows = (
+      status as { value: { rows: Array<{ state: string; jailed: string; pendingSlash: string }> } }
+    ).value.rows;
+    expect(rows).to.have.length(5);
+    expect(rows[4]).to.include({ state: "jailed", jailed: "yes" });
+    expect(rows[4]!.pendingSlash).to.match(/^#1 1\.00%$/);
   });
 
   it("guardian propose, approve, execute, list", async function () {
