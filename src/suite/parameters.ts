@@ -34,6 +34,40 @@ export interface StakeParameters {
   unbondingPeriod: number;
 }
 
+/** RecoveryManager.Parameters (bounds in docs/contracts/RecoveryManager.md), in seconds. */
+export interface RecoveryParameters {
+  reportTimeout: number;
+  rotationDelay: number;
+  maxPauseDuration: number;
+  pauseCooldown: number;
+}
+
+/** SnapshotRegistry.Parameters (bounds in docs/contracts/SnapshotRegistry.md). */
+export interface SnapshotParameters {
+  proposalBond: bigint;
+  challengeWindow: number;
+  maxSizeBytes: bigint;
+}
+
+/** GuardianCouncil.Delays (bounds in docs/contracts/GuardianCouncil.md), in seconds. */
+export interface CouncilDelays {
+  operationalDelay: number;
+  governanceDelay: number;
+  proposalLifetime: number;
+}
+
+/** HealGovernor's constructor arguments and the TimelockController's minDelay (docs/governance.md). */
+export interface GovernanceParameters {
+  /** Blocks. */
+  votingDelay: number;
+  /** Blocks. */
+  votingPeriod: number;
+  proposalThreshold: bigint;
+  quorumPercent: number;
+  /** Seconds. */
+  timelockDelay: number;
+}
+
 export interface SuiteParameters {
   health: NodeHealthParameters;
   /** Seconds per uptime epoch; fixed at deployment. */
@@ -42,6 +76,10 @@ export interface SuiteParameters {
   stake: StakeParameters;
   /** Total supply of the stake token, minted to the deployer. */
   tokenSupply: bigint;
+  recovery: RecoveryParameters;
+  snapshots: SnapshotParameters;
+  council: CouncilDelays;
+  governance: GovernanceParameters;
 }
 
 export const DEFAULT_PARAMETERS: SuiteParameters = {
@@ -72,6 +110,31 @@ export const DEFAULT_PARAMETERS: SuiteParameters = {
     unbondingPeriod: 7 * 86_400,
   },
   tokenSupply: 1_000_000_000n * TOKEN,
+  recovery: {
+    reportTimeout: 3_600,
+    rotationDelay: 86_400,
+    maxPauseDuration: 86_400,
+    pauseCooldown: 86_400,
+  },
+  snapshots: {
+    proposalBond: 100n * TOKEN,
+    challengeWindow: 3_600,
+    maxSizeBytes: 1n << 40n,
+  },
+  council: {
+    // Resync / reprovision / forgive after hours; parameter and guardian-set changes after days.
+    operationalDelay: 4 * 3_600,
+    governanceDelay: 2 * 86_400,
+    proposalLifetime: 7 * 86_400,
+  },
+  governance: {
+    votingDelay: 7_200,
+    votingPeriod: 50_400,
+    // 0.1 % of the default supply.
+    proposalThreshold: 1_000_000n * TOKEN,
+    quorumPercent: 4,
+    timelockDelay: 2 * 86_400,
+  },
 };
 
 /** A deep copy of the defaults with the given sections partially overridden. */
@@ -81,6 +144,10 @@ export function withParameters(overrides: {
   stake?: Partial<StakeParameters>;
   epochLength?: number;
   tokenSupply?: bigint;
+  recovery?: Partial<RecoveryParameters>;
+  snapshots?: Partial<SnapshotParameters>;
+  council?: Partial<CouncilDelays>;
+  governance?: Partial<GovernanceParameters>;
 }): SuiteParameters {
   return {
     health: { ...DEFAULT_PARAMETERS.health, ...overrides.health },
@@ -88,5 +155,9 @@ export function withParameters(overrides: {
     set: { ...DEFAULT_PARAMETERS.set, ...overrides.set },
     stake: { ...DEFAULT_PARAMETERS.stake, ...overrides.stake },
     tokenSupply: overrides.tokenSupply ?? DEFAULT_PARAMETERS.tokenSupply,
+    recovery: { ...DEFAULT_PARAMETERS.recovery, ...overrides.recovery },
+    snapshots: { ...DEFAULT_PARAMETERS.snapshots, ...overrides.snapshots },
+    council: { ...DEFAULT_PARAMETERS.council, ...overrides.council },
+    governance: { ...DEFAULT_PARAMETERS.governance, ...overrides.governance },
   };
 }

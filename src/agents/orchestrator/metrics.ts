@@ -1,0 +1,65 @@
+/** The orchestrator's Prometheus metrics (`healnet_orchestrator_*`), every series at zero from the start. */
+import type { Counter, Gauge, Histogram, Registry } from "../common/metrics.js";
+import type { DriverErrorCode } from "./driver.js";
+import { RUNGS } from "./ladder.js";
+
+export interface OrchestratorMetrics {
+  /** Rung attempts by rung and result (ok | failed | skipped). */
+  remediations: Counter;
+  /** From first sight of the work to a healed node, in seconds. */
+  timeToHeal: Histogram;
+  driverErrors: Counter;
+  /** Ladders that ended with "the guardians must act". */
+  guardianEscalations: Counter;
+  /** On-chain reports by subject (incident | action) and result. */
+  reports: Counter;
+  /** Last block whose logs were read. */
+  cursorBlock: Gauge;
+  /** Incidents and actions waiting to be handled or reported. */
+  pendingWork: Gauge;
+}
+
+const CODES: readonly DriverErrorCode[] = [
+  "unknown-node",
+  "fetch-failed",
+  "hash-mismatch",
+  "bad-config",
+  "not-ready",
+  "aborted",
+  "failed",
+];
+const REPORT_RESULTS = ["confirmed", "already-handled", "skipped", "rejected", "reverted", "error"] as const;
+
+export function registerOrchestratorMetrics(registry: Registry): OrchestratorMetrics {
+  return {
+    remediations: registry.labelledCounter(
+      "healnet_orchestrator_remediations_total",
+      "Remediation rungs by rung and result (ok, failed, skipped)",
+      RUNGS.flatMap((rung) => ["ok", "failed", "skipped"].map((result) => ({ rung, result }))),
+    ),
+    timeToHeal: registry.histogram(
+      "healnet_orchestrator_time_to_heal_seconds",
+      "Seconds from first sight of a remediation request to a healed node",
+      [1, 5, 10, 30, 60, 120, 300, 600, 1800, 3600],
+    ),
+    driverErrors: registry.labelledCounter(
+      "healnet_orchestrator_driver_errors_total",
+      "Driver errors by code",
+      CODES.map((code) => ({ code })),
+    ),
+    guardianEscalations: registry.counter(
+      "healnet_orchestrator_guardian_escalations_total",
+      "Incidents no rung healed: the guardians must rotate the key or help by hand",
+    ),
+    reports: registry.labelledCounter(
+      "healnet_orchestrator_reports_total",
+      "On-chain reports by subject and result",
+      ["incident", "action"].flatMap((subject) => REPORT_RESULTS.map((result) => ({ subject, result }))),
+    ),
+    cursorBlock: registry.gauge("healnet_orchestrator_cursor_block", "Last block whose logs were read"),
+    pendingWork: registry.gauge(
+      "healnet_orchestrator_pending_work",
+      "Incidents and recovery actions waiting to be handled or reported",
+    ),
+  };
+}

@@ -1,0 +1,616 @@
+/**
+ * The orchestrator carries out repairs. Each tick (driven by `runAgent`, never overlapping):
+ *
+ *   1. Reads logs in bounded block ranges from its cursor (at most `maxBlockRange` blocks per getLogs,
+ *      `maxRangesPerTick` ranges per tick, stopping `confirmations` blocks behind the head):
+ *      - validator set: `RemediationRequested` (a stalled node: new work), `RemediationResolved`;
+ *      - RecoveryManager: `RecoveryRequested` (a guardian-approved Resync / Reprovision: new work),
+ *        `RemediationReported` / `IncidentRemediationReported` (reported — by us or another orchestrator:
+ *        the work is done), `RemediationEscalated` (an action overdue: still reportable, logged).
+ *      The cursor and the pending work are persisted (a JSON file written atomically, see state.ts) after
+ *      every range, so a restart resumes where it stopped.
+ *   2. Only once caught up with the confirmed head (so no report event it has not read yet can exist below
+ *      the head), handles up to `maxWorkPerTick` pending items. Before acting it re-reads the chain: an
+ *      incident must still be open (`openRemediationOf(validator) == id`, not resolved) and unreported
+ *      (no `IncidentRemediationReported` in the blocks it has not scanned yet); an action must still be
+ *      Requested or Escalated. Then it runs the ladder (incident) or the one requested step (action),
+ *      persists the outcome, re-checks that nobody reported meanwhile and reports it through the chain
+ *      layer's sender under a stable intent key — so a crash between send and receipt is reconciled, not
+ *      sent again, and a restarted orchestrator never reports twice.
+ */
+import { getAddress, keccak256, type Log, type Provider, toBeHex, toUtf8Bytes, zeroPadValue } from "ethers";
+
+import type { SendRequest, SendResult } from "../../chain/sender.js";
+import type {
+  INodeHealth,
+  IRecoveryManager,
+  ISnapshotRegistry,
+  IValidatorSet,
+} from "../../../types/ethers-contracts/index.js";
+import type { Logger } from "../common/log.js";
+import type { TickContext } from "../common/lifecycle.js";
+import { type Driver, DriverError, type NodeRef, type SnapshotRef } from "./driver.js";
+import {
+  canonicalJson,
+  detailsHash,
+  incidentDetails,
+  LadderAborted,
+  type LadderOptions,
+  runLadder,
+} from "./ladder.js";
+import type { OrchestratorMetrics } from "./metrics.js";
+import { type ActionWork, type IncidentWork, MemoryStateStore, type StateStore, type Work } from "./state.js";
+
+/** IRecoveryManager.ActionKind */
+export const ActionKind = { Resync: 0, Reprovision: 1 } as const;
+/** IRecoveryManager.ActionStatus */
+export const ActionStatus = {
+  None: 0n,
+  Requested: 1n,
+  Succeeded: 2n,
+  Failed: 3n,
+  Escalated: 4n,
+  Done: 5n,
+} as const;
+
+/** The contracts the orchestrator reads and reports to (bound to the operator key for reports). */
+export interface OrchestratorContracts {
+  set: IValidatorSet;
+  recovery: IRecoveryManager;
+  snapshots: ISnapshotRegistry;
+  /** When given, `bestHeight()` is the reference height a healed node must be near. */
+  health?: INodeHealth;
+}
+
+/** What the orchestrator needs from an RPC provider. */
+export type LogSource = Pick<Provider, "getBlockNumber" | "getLogs">;
+
+export interface OrchestratorOptions {
+  /** First block to read when there is no saved cursor (e.g. the deployment block). */
+  fromBlock: bigint;
+  /** Blocks per getLogs call. */
+  maxBlockRange: number;
+  /** getLogs calls per tick (bounds a tick's catch-up). */
+  maxRangesPerTick: number;
+  /** Logs are read only up to head - confirmations. */
+  confirmations: number;
+  /** Incidents / actions handled per tick (each runs a ladder: set the tick timeout above their sum). */
+  maxWorkPerTick: number;
+  /** A report rejected this many times is dropped (logged as an error). */
+  maxReportAttempts: number;
+  /** Config CID per validator (address → CID), for the reprovision rung. */
+  nodeConfigs: Record<string, string>;
+  ladder: Partial<LadderOptions>;
+}
+
+export const DEFAULT_ORCHESTRATOR_OPTIONS: OrchestratorOptions = {
+  fromBlock: 0n,
+  maxBlockRange: 2_000,
+  maxRangesPerTick: 10,
+  confirmations: 0,
+  maxWorkPerTick: 4,
+  maxReportAttempts: 5,
+  nodeConfigs: {},
+  ladder: {},
+};
+
+export interface OrchestratorDeps {
+  contracts: OrchestratorContracts;
+  driver: Driver;
+  /** Log reads (default: the validator set contract's provider). */
+  provider?: LogSource;
+  /** Every transaction goes through the chain layer's Sender. */
+  send(request: SendRequest): Promise<SendResult>;
+  log: Logger;
+  metrics?: OrchestratorMetrics;
+  /** Cursor and pending work (default: in memory). */
+  state?: StateStore;
+  options?: Partial<OrchestratorOptions>;
+  /** Injectable for tests. */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+}
+
+export interface HandledWork {
+  type: Work["type"];
+  id: bigint;
+  /** What happened: reported ok/failed, or why nothing was done. */
+  result: "reported-ok" | "reported-failed" | "already-reported" | "closed" | "not-ours" | "report-failed";
+  rung?: string;
+}
+
+export interface OrchestratorTickReport {
+  cursor: bigint;
+  caughtUp: boolean;
+  handled: HandledWork[];
+  pending: number;
+}
+
+export class Orchestrator {
+  readonly #d: OrchestratorDeps;
+  readonly #o: OrchestratorOptions;
+  readonly #provider: LogSource;
+  readonly #state: StateStore;
+  readonly #configs: Map<string, string>;
+  #cursor: bigint | undefined;
+  #pending = new Map<string, Work>();
+  #addresses: { set: string; recovery: string } | undefined;
+
+  constructor(deps: OrchestratorDeps) {
+    this.#d = deps;
+    this.#o = { ...DEFAULT_ORCHESTRATOR_OPTIONS, ...deps.options };
+    const provider = deps.provider ?? deps.contracts.set.runner?.provider;
+    if (!provider) throw new Error("Orchestrator: give a provider (the validator set contract has none)");
+    this.#provider = provider;
+    this.#state = deps.state ?? new MemoryStateStore();
+    this.#configs = new Map(
+      Object.entries(this.#o.nodeConfigs).map(([v, cid]) => [v.toLowerCase(), cid] as const),
+    );
+  }
+
+  /** Pending work (for tests and /healthz). */
+  get pending(): readonly Work[] {
+    return [...this.#pending.values()];
+  }
+
+  get cursor(): bigint | undefined {
+    return this.#cursor;
+  }
+
+  /** Loads the saved cursor and pending work (called by the first tick if not called before). */
+  async init(): Promise<void> {
+    const { set, recovery } = this.#d.contracts;
+    this.#addresses = { set: await set.getAddress(), recovery: await recovery.getAddress() };
+    const saved = this.#state.load();
+    this.#cursor = saved?.cursor ?? this.#o.fromBlock - 1n;
+    this.#pending = new Map((saved?.pending ?? []).map((w) => [keyOf(w), w]));
+    this.#d.log.info("orchestrator state loaded", {
+      cursor: this.#cursor,
+      pending: this.#pending.size,
+      resumed: saved !== undefined,
+    });
+    this.#gauges();
+  }
+
+  async tick(ctx: TickContext): Promise<OrchestratorTickReport> {
+    if (this.#cursor === undefined) await this.init();
+    const caughtUp = await this.#poll(ctx.signal);
+    const handled: HandledWork[] = [];
+    if (caughtUp) {
+      const work = [...this.#pending.values()].sort(byId).slice(0, this.#o.maxWorkPerTick);
+      for (const w of work) {
+        if (ctx.signal.aborted) break;
+        const h = await this.#handle(w, ctx.signal);
+        if (h) handled.push(h);
+      }
+    }
+    this.#gauges();
+    return { cursor: this.#cursor!, caughtUp, handled, pending: this.#pending.size };
+  }
+
+  // ------------------------------------------------------------------------------------------------------
+  // Finding work
+
+  /** Reads logs range by range; returns whether the cursor reached the confirmed head. */
+  async #poll(signal: AbortSignal): Promise<boolean> {
+    const head = BigInt(await this.#provider.getBlockNumber());
+    const safe = head - BigInt(this.#o.confirmations);
+    const { set, recovery } = this.#d.contracts;
+    const setTopics = [
+      set.interface.getEvent("RemediationRequested").topicHash,
+      set.interface.getEvent("RemediationResolved").topicHash,
+    ];
+    const rmTopics = [
+      recovery.interface.getEvent("RecoveryRequested").topicHash,
+      recovery.interface.getEvent("RemediationReported").topicHash,
+      recovery.interface.getEvent("IncidentRemediationReported").topicHash,
+      recovery.interface.getEvent("RemediationEscalated").topicHash,
+    ];
+    for (let i = 0; i < this.#o.maxRangesPerTick && this.#cursor! < safe && !signal.aborted; i++) {
+      const from = this.#cursor! + 1n;
+      const to = min(safe, from + BigInt(this.#o.maxBlockRange) - 1n);
+      const [setLogs, rmLogs] = await Promise.all([
+        this.#provider.getLogs({
+          address: this.#addresses!.set,
+          topics: [setTopics],
+          fromBlock: from,
+          toBlock: to,
+        }),
+        this.#provider.getLogs({
+          address: this.#addresses!.recovery,
+          topics: [rmTopics],
+          fromBlock: from,
+          toBlock: to,
+        }),
+      ]);
+      const logs = [...setLogs, ...rmLogs].sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
+      for (const log of logs) this.#apply(log);
+      this.#cursor = to;
+      this.#save();
+      this.#d.metrics?.cursorBlock.set(Number(to));
+    }
+    return this.#cursor! >= safe;
+  }
+
+  #apply(log: Log): void {
+    const { set, recovery } = this.#d.contracts;
+    const fromSet = log.address.toLowerCase() === this.#addresses!.set.toLowerCase();
+    const parsed = fromSet ? set.interface.parseLog(log) : recovery.interface.parseLog(log);
+    if (!parsed) return;
+    const args = parsed.args;
+    const now = Date.now();
+    switch (parsed.name) {
+      case "RemediationRequested": {
+        const w: IncidentWork = {
+          type: "incident",
+          id: args[0] as bigint,
+          validator: getAddress(args[1]),
+          seenAt: now,
+        };
+        if (!this.#pending.has(keyOf(w))) {
+          this.#pending.set(keyOf(w), w);
+          this.#d.log.info("remediation requested", {
+            incidentId: w.id,
+            validator: w.validator,
+            block: log.blockNumber,
+          });
+        }
+        break;
+      }
+      case "RemediationResolved":
+        // Kept: the re-read before acting decides (the ladder may already have run and await its report).
+        this.#d.log.info("remediation resolved on-chain", {
+          incidentId: args[0] as bigint,
+          block: log.blockNumber,
+        });
+        break;
+      case "RecoveryRequested": {
+        const kind = Number(args[1] as bigint);
+        if (kind !== ActionKind.Resync && kind !== ActionKind.Reprovision) break;
+        const w: ActionWork = {
+          type: "action",
+          id: args[0] as bigint,
+          kind,
+          validator: getAddress(args[2]),
+          ref: args[3] as bigint,
+          payload: String(args[4]),
+          seenAt: now,
+        };
+        if (!this.#pending.has(keyOf(w))) {
+          this.#pending.set(keyOf(w), w);
+          this.#d.log.info("recovery action requested", {
+            actionId: w.id,
+            kind: kind === ActionKind.Resync ? "resync" : "reprovision",
+            validator: w.validator,
+            block: log.blockNumber,
+          });
+        }
+        break;
+      }
+      case "RemediationReported":
+      case "IncidentRemediationReported": {
+        const type = parsed.name === "RemediationReported" ? "action" : "incident";
+        const key = `${type}:${args[0] as bigint}`;
+        if (this.#pending.delete(key))
+          this.#d.log.info("work reported on-chain; done", { work: key, ok: args[1], operator: args[3] });
+        break;
+      }
+      case "RemediationEscalated": {
+        const key = `action:${args[0] as bigint}`;
+        this.#d.log.warn("recovery action escalated (report deadline passed)", {
+          actionId: args[0] as bigint,
+          validator: args[1],
+          pendingHere: this.#pending.has(key),
+        });
+        break;
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------------------
+  // Handling work
+
+  async #handle(w: Work, signal: AbortSignal): Promise<HandledWork | undefined> {
+    try {
+      return w.type === "incident"
+        ? await this.#handleIncident(w, signal)
+        : await this.#handleAction(w, signal);
+    } catch (error) {
+      if (error instanceof LadderAborted || signal.aborted) {
+        this.#d.log.warn("work interrupted; it stays pending", { work: keyOf(w), error });
+        return undefined;
+      }
+      throw error;
+    }
+  }
+
+  async #handleIncident(w: IncidentWork, signal: AbortSignal): Promise<HandledWork> {
+    const { set, snapshots, health } = this.#d.contracts;
+    const log = this.#d.log.child({ incidentId: w.id, validator: w.validator });
+    if (await this.#incidentReportedSinceCursor(w.id)) return this.#done(w, "already-reported");
+
+    if (w.report === undefined) {
+      const [incident, open] = await Promise.all([set.incident(w.id), set.openRemediationOf(w.validator)]);
+      if (incident.resolvedAt !== 0n || open !== w.id) {
+        log.info("incident closed before the orchestrator acted (healed or replaced); nothing to do");
+        return this.#done(w, "closed");
+      }
+      const node = this.#d.driver.nodeOf(w.validator);
+      if (!node) {
+        log.warn("no node for this validator in this driver; left to another orchestrator", {
+          driver: this.#d.driver.kind,
+        });
+        return this.#done(w, "not-ours");
+      }
+      const outcome = await runLadder(
+        {
+          driver: this.#d.driver,
+          log: this.#d.log,
+          metrics: this.#d.metrics,
+          options: this.#o.ladder,
+          sleep: this.#d.sleep,
+        },
+        {
+          node,
+          latestFinalSnapshot: () => latestFinalSnapshot(snapshots),
+          configCid: this.#configs.get(w.validator.toLowerCase()),
+          referenceHeight: health ? async () => BigInt(await health.bestHeight()) : undefined,
+        },
+        signal,
+      );
+      if (outcome.ok) this.#d.metrics?.timeToHeal.observe((Date.now() - w.seenAt) / 1000);
+      const details = incidentDetails(w.id, node, this.#d.driver.kind, outcome);
+      w.report = {
+        ok: outcome.ok,
+        detailsHash: detailsHash(details),
+        details: canonicalJson(details),
+        attempts: 0,
+      };
+      this.#save();
+    }
+    // Someone (another orchestrator) may have reported while the ladder ran.
+    if (await this.#incidentReportedSinceCursor(w.id)) return this.#done(w, "already-reported");
+    return await this.#report(w, {
+      key: `reportIncidentRemediation:${w.id}:${w.report.attempts}`,
+      contract: this.#d.contracts.recovery,
+      method: "reportIncidentRemediation",
+      args: [w.id, w.report.ok, w.report.detailsHash],
+    });
+  }
+
+  async #handleAction(w: ActionWork, signal: AbortSignal): Promise<HandledWork> {
+    const { recovery, snapshots } = this.#d.contracts;
+    const log = this.#d.log.child({ actionId: w.id, validator: w.validator });
+    const action = await recovery.action(w.id);
+    if (action.status !== ActionStatus.Requested && action.status !== ActionStatus.Escalated) {
+      log.info("action no longer awaiting a report; nothing to do", { status: action.status });
+      return this.#done(w, "already-reported");
+    }
+    if (w.report === undefined) {
+      const node = this.#d.driver.nodeOf(w.validator);
+      if (!node) {
+        log.warn("no node for this validator in this driver; left to another orchestrator", {
+          driver: this.#d.driver.kind,
+        });
+        return this.#done(w, "not-ours");
+      }
+      const ladder = { ...DEFAULT_LADDER_BUDGETS, ...this.#o.ladder };
+      const started = Date.now();
+      const step: Record<string, unknown> = {
+        v: 1,
+        subject: "action",
+        actionId: w.id,
+        validator: w.validator,
+        driver: this.#d.driver.kind,
+        rung: w.kind === ActionKind.Resync ? "resync" : "reprovision",
+      };
+      let ok = false;
+      try {
+        if (w.kind === ActionKind.Resync) {
+          const snap = await snapshotRef(snapshots, w.ref);
+          step.snapshotId = w.ref;
+          if (snap === undefined) {
+            step.error = "snapshot-not-final";
+          } else {
+            step.snapshotHeight = snap.height;
+            await this.#d.driver.resync(
+              node,
+              snap,
+              AbortSignal.any([signal, AbortSignal.timeout(ladder.resyncTimeoutMs)]),
+            );
+            ok = true;
+          }
+        } else {
+          step.configCid = w.payload;
+          if (keccak256(toUtf8Bytes(w.payload)) !== action.payloadHash) {
+            step.error = "payload-mismatch";
+          } else {
+            await this.#d.driver.reprovision(
+              node,
+              w.payload,
+              AbortSignal.any([signal, AbortSignal.timeout(ladder.reprovisionTimeoutMs)]),
+            );
+            ok = true;
+          }
+        }
+      } catch (error) {
+        if (signal.aborted) throw new LadderAborted("aborted during a recovery action");
+        const code = error instanceof DriverError ? error.code : "failed";
+        step.error = code;
+        this.#d.metrics?.driverErrors.inc({ code });
+        log.warn("recovery action failed", { error });
+      }
+      try {
+        const s = await this.#d.driver.status(node, AbortSignal.any([signal, AbortSignal.timeout(5_000)]));
+        if (s.height !== undefined) step.heightAfter = s.height;
+      } catch {
+        // The height is informative only.
+      }
+      step.ok = ok;
+      this.#d.metrics?.remediations.inc({ rung: step.rung as string, result: ok ? "ok" : "failed" });
+      if (ok) this.#d.metrics?.timeToHeal.observe((Date.now() - w.seenAt) / 1000);
+      log[ok ? "info" : "warn"]("recovery action done", { ...step, ms: Date.now() - started });
+      w.report = { ok, detailsHash: detailsHash(step), details: canonicalJson(step), attempts: 0 };
+      this.#save();
+    }
+    return await this.#report(w, {
+      key: `reportRemediation:${w.id}:${w.report.attempts}`,
+      contract: recovery,
+      method: "reportRemediation",
+      args: [w.id, w.report.ok, w.report.detailsHash],
+      alreadyHandled: ["RecoveryManagerWrongStatus"],
+    });
+  }
+
+  async #report(w: Work, request: SendRequest): Promise<HandledWork> {
+    const report = w.report!;
+    const subject = w.type;
+    let result: SendResult;
+    try {
+      result = await this.#d.send(request);
+    } catch (error) {
+      this.#d.metrics?.reports.inc({ subject, result: "error" });
+      this.#d.log.error("report not sent; retried next tick", { work: keyOf(w), error });
+      return { type: w.type, id: w.id, result: "report-failed" };
+    }
+    this.#d.metrics?.reports.inc({ subject, result: result.status });
+    if (result.status === "confirmed" || result.status === "already-handled") {
+      this.#d.log.info("result reported on-chain", {
+        work: keyOf(w),
+        ok: report.ok,
+        detailsHash: report.detailsHash,
+        details: report.details,
+        status: result.status,
+        txHash: result.txHash,
+      });
+      if (result.status === "already-handled") return this.#done(w, "already-reported");
+      return this.#done(w, report.ok ? "reported-ok" : "reported-failed", rungOf(report));
+    }
+    report.attempts++;
+    const give = report.attempts >= this.#o.maxReportAttempts;
+    this.#d.log.error(give ? "report rejected too often; dropped" : "report rejected; retried next tick", {
+      work: keyOf(w),
+      result: result.status,
+      error: "error" in result ? result.error : undefined,
+      attempts: report.attempts,
+    });
+    if (give) this.#pending.delete(keyOf(w));
+    this.#save();
+    return { type: w.type, id: w.id, result: "report-failed" };
+  }
+
+  /**
+   * Whether an `IncidentRemediationReported` for the incident sits in the blocks the cursor has not read
+   * yet (the unconfirmed tail; below the cursor the poll already removed reported work). Bounded: the
+   * tail is at most `confirmations` blocks plus what arrived since the poll, read in `maxBlockRange` chunks.
+   */
+  async #incidentReportedSinceCursor(incidentId: bigint): Promise<boolean> {
+    const head = BigInt(await this.#provider.getBlockNumber());
+    const topic = this.#d.contracts.recovery.interface.getEvent("IncidentRemediationReported").topicHash;
+    const idTopic = zeroPadValue(toBeHex(incidentId), 32);
+    for (let from = this.#cursor! + 1n; from <= head; from += BigInt(this.#o.maxBlockRange)) {
+      const to = min(head, from + BigInt(this.#o.maxBlockRange) - 1n);
+      const logs = await this.#provider.getLogs({
+        address: this.#addresses!.recovery,
+        topics: [topic, idTopic],
+        fromBlock: from,
+        toBlock: to,
+      });
+      if (logs.length > 0) return true;
+    }
+    return false;
+  }
+
+  #done(w: Work, result: HandledWork["result"], rung?: string): HandledWork {
+    this.#pending.delete(keyOf(w));
+    this.#save();
+    return { type: w.type, id: w.id, result, ...(rung ? { rung } : {}) };
+  }
+
+  #save(): void {
+    this.#state.save({ cursor: this.#cursor!, pending: [...this.#pending.values()] });
+    this.#gauges();
+  }
+
+  #gauges(): void {
+    this.#d.metrics?.pendingWork.set(this.#pending.size);
+    if (this.#cursor !== undefined && this.#cursor >= 0n)
+      this.#d.metrics?.cursorBlock.set(Number(this.#cursor));
+  }
+}
+
+const DEFAULT_LADDER_BUDGETS = { resyncTimeoutMs: 300_000, reprovisionTimeoutMs: 300_000 };
+
+/** The registry's latest final snapshot as the driver wants it, or undefined when there is none. */
+export async function latestFinalSnapshot(snapshots: ISnapshotRegistry): Promise<SnapshotRef | undefined> {
+  const id = await snapshots.latestFinal();
+  if (id === 0n) return undefined;
+  return await snapshotRef(snapshots, id);
+}
+
+/** Snapshot `id` as a SnapshotRef, or undefined unless it is final and not rejected. */
+export async function snapshotRef(
+  snapshots: ISnapshotRegistry,
+  id: bigint,
+): Promise<SnapshotRef | undefined> {
+  const s = await snapshots.snapshot(id);
+  if (!s.finalized || s.rejected) return undefined;
+  return {
+    snapshotId: id,
+    height: s.height,
+    blockHash: s.blockHash,
+    stateRoot: s.stateRoot,
+    contentHash: s.contentHash,
+    cid: s.cid,
+    sizeBytes: s.sizeBytes,
+  };
+}
+
+function keyOf(w: Pick<Work, "type" | "id">): string {
+  return `${w.type}:${w.id}`;
+}
+
+function byId(a: Work, b: Work): number {
+  return a.seenAt - b.seenAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+function rungOf(report: { details: string }): string | undefined {
+  try {
+    return (JSON.parse(report.details) as { rung?: string }).rung;
+  } catch {
+    return undefined;
+  }
+}
+
+function min(a: bigint, b: bigint): bigint {
+  return a < b ? a : b;
+}
+
+/** What the agents' main.ts composes an orchestrator from. */
+export interface MakeOrchestratorArgs {
+  contracts: OrchestratorContracts;
+  driver: Driver;
+  options?: Partial<OrchestratorOptions>;
+  /** The chain layer's Sender (or ChainClient): every report goes through its `send`. */
+  sender: { send(request: SendRequest): Promise<SendResult> };
+  log: Logger;
+  metrics?: OrchestratorMetrics;
+  /** Cursor + pending work; default in memory. Use `JsonFileStateStore` in production. */
+  state?: StateStore;
+  provider?: LogSource;
+}
+
+export function makeOrchestrator(args: MakeOrchestratorArgs): Orchestrator {
+  return new Orchestrator({
+    contracts: args.contracts,
+    driver: args.driver,
+    options: args.options,
+    send: (request) => args.sender.send(request),
+    log: args.log,
+    metrics: args.metrics,
+    state: args.state,
+    provider: args.provider,
+  });
+}
+
+/** The node a work item concerns (exported for the simulation's bookkeeping). */
+export type { NodeRef };

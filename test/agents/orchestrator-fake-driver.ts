@@ -1,0 +1,73 @@
+/**
+ * A scriptable Driver for the orchestrator's tests (no test of its own). Each method's behaviour is set per
+ * test: "heal" (the node answers afterwards), "no-heal" (the call succeeds but the node still does not
+ * answer), or a DriverError to throw. Calls are recorded.
+ */
+import type { Driver, NodeRef, NodeStatus, SnapshotRef } from "../../src/agents/orchestrator/driver.js";
+import { DriverError } from "../../src/agents/orchestrator/driver.js";
+
+export type Behaviour = "heal" | "no-heal" | DriverError | "hang";
+
+export interface FakeCall {
+  method: "restart" | "resync" | "reprovision";
+  nodeId: string;
+  snapshot?: SnapshotRef;
+  configCid?: string;
+}
+
+export class FakeDriver implements Driver {
+  readonly kind = "fake";
+  readonly calls: FakeCall[] = [];
+  /** Per-method behaviour (default "no-heal"). */
+  behaviour: { restart?: Behaviour; resync?: Behaviour; reprovision?: Behaviour } = {};
+  /** Whether the node answers; its height when it does. */
+  answering = false;
+  height = 10n;
+  readonly #nodes: Map<string, NodeRef>;
+
+  constructor(validators: readonly string[]) {
+    this.#nodes = new Map(
+      validators.map((v, i) => [v.toLowerCase(), { validator: v, nodeId: `node-${i}` }] as const),
+    );
+  }
+
+  nodeOf(validator: string): NodeRef | undefined {
+    return this.#nodes.get(validator.toLowerCase());
+  }
+
+  async status(_node: NodeRef, _signal: AbortSignal): Promise<NodeStatus> {
+    return this.answering ? { running: true, height: this.height, peers: 3 } : { running: true };
+  }
+
+  async restart(node: NodeRef, signal: AbortSignal): Promise<void> {
+    this.calls.push({ method: "restart", nodeId: node.nodeId });
+    await this.#act(this.behaviour.restart, signal);
+  }
+
+  async resync(node: NodeRef, snapshot: SnapshotRef, signal: AbortSignal): Promise<void> {
+    this.calls.push({ method: "resync", nodeId: node.nodeId, snapshot });
+    await this.#act(this.behaviour.resync, signal, snapshot.height);
+  }
+
+  async reprovision(node: NodeRef, configCid: string, signal: AbortSignal): Promise<void> {
+    this.calls.push({ method: "reprovision", nodeId: node.nodeId, configCid });
+    await this.#act(this.behaviour.reprovision, signal);
+  }
+
+  async #act(b: Behaviour | undefined, signal: AbortSignal, height?: bigint): Promise<void> {
+    if (b instanceof DriverError) throw b;
+    if (b === "hang") {
+      await new Promise<void>((_resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error("fake hang not aborted within 10 s")), 10_000);
+        signal.addEventListener("abort", () => {
+          clearTimeout(timer);
+          reject(new DriverError("aborted", "aborted"));
+        });
+      });
+    }
+    if (b === "heal") {
+      this.answering = true;
+      if (height !== undefined) this.height = height;
+    }
+  }
+}
