@@ -304,7 +304,7 @@ describe("agent processes under faults", function () {
         "a missing addresses file",
         (b) => [...b, "--addresses", "/nonexistent/addresses.json"],
         {},
-        /--addresses \/nonexistent/,
+        /--addresses: \/nonexistent/,
       ],
       ["a stray argument", (b) => [...b, "extra"], {}, /unexpected argument "extra"/],
       ["an RPC on another chain", (b) => [...b, "--chain-id", "1"], {}, /--chain-id/],

@@ -1,105 +1,27 @@
 /**
- * The contract addresses an agent talks to, from a JSON file given with `--addresses`:
- *
- *   { "chainId": "31337", "token": "0x…", "stake": "0x…", "health": "0x…", "set": "0x…",
- *     "recovery": "0x…", "snapshots": "0x…", "guardians": "0x…", "audit": "0x…" }
- *
- * Contract names are accepted as keys too (`HealToken`, `StakeManager`, `NodeHealth`,
- * `SelfHealingValidatorSet`, `RecoveryManager`, `SnapshotRegistry`, `GuardianCouncil`, `AuditLog`), so a map
- * written by the deployment can be used as is. Every problem is a ConfigError naming `addresses`.
- *
- * TODO(deploy): once src/suite/addresses.ts lands (Ignition deployment files), load through it.
+ * The contract addresses an agent talks to, loaded through src/suite/addresses.ts: `--addresses <file>`
+ * (Ignition's deployed_addresses.json or the flat `{"token", "stake", "health", "set", …}` format), or, without
+ * it, this repository's Ignition deployment for `--chain-id` (deploy/deployments/chain-<id>/). Every problem
+ * becomes a ConfigError naming `addresses`, with an example.
  */
-import { readFileSync } from "node:fs";
-
-import { getAddress, isAddress } from "ethers";
-
+import { HealError } from "../../suite/errors.js";
+import { deploymentAddressesFile, readSuiteAddresses, type SuiteAddresses } from "../../suite/addresses.js";
 import { ConfigError } from "./config.js";
 
-export interface SuiteAddresses {
-  chainId?: bigint;
-  token?: string;
-  stake: string;
-  health: string;
-  set: string;
-  recovery?: string;
-  snapshots?: string;
-  guardians?: string;
-  audit?: string;
-}
+export type { SuiteAddresses };
 
-const ALIASES: Record<string, keyof SuiteAddresses> = {
-  token: "token",
-  HealToken: "token",
-  stake: "stake",
-  StakeManager: "stake",
-  health: "health",
-  NodeHealth: "health",
-  set: "set",
-  SelfHealingValidatorSet: "set",
-  recovery: "recovery",
-  RecoveryManager: "recovery",
-  snapshots: "snapshots",
-  SnapshotRegistry: "snapshots",
-  guardians: "guardians",
-  GuardianCouncil: "guardians",
-  audit: "audit",
-  AuditLog: "audit",
-};
+const EXAMPLE = `--addresses deploy/deployments/chain-31337/deployed_addresses.json`;
 
-const EXAMPLE = `{"stake": "0x…", "health": "0x…", "set": "0x…"}`;
-
-export function parseAddresses(raw: unknown, source: string): SuiteAddresses {
-  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
-    throw new ConfigError(`--addresses ${source} is not a JSON object; example: ${EXAMPLE}`, "addresses");
-  }
-  const out: Partial<Record<keyof SuiteAddresses, unknown>> = {};
-  for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
-    if (key === "chainId") {
-      if (!/^\d+$/.test(String(value)))
-        throw new ConfigError(
-          `--addresses ${source}: chainId ${JSON.stringify(value)} is not an integer`,
-          "addresses",
-        );
-      out.chainId = BigInt(String(value));
-      continue;
-    }
-    const name = ALIASES[key];
-    if (name === undefined) continue; // other deployment entries (libraries, implementations) are ignored
-    if (typeof value !== "string" || !isAddress(value)) {
-      throw new ConfigError(
-        `--addresses ${source}: "${key}" is ${JSON.stringify(value)}, not an address (0x followed by 40 hex digits)`,
-        "addresses",
-      );
-    }
-    out[name] = getAddress(value);
-  }
-  for (const required of ["stake", "health", "set"] as const) {
-    if (out[required] === undefined) {
-      throw new ConfigError(
-        `--addresses ${source} has no "${required}" address; example: ${EXAMPLE}`,
-        "addresses",
-      );
-    }
-  }
-  return out as SuiteAddresses;
-}
-
-export function loadAddresses(path: string): SuiteAddresses {
-  let text: string;
+export async function loadAddresses(file: string | undefined, chainId: bigint): Promise<SuiteAddresses> {
+  const path = file ?? deploymentAddressesFile(chainId);
   try {
-    text = readFileSync(path, "utf8");
+    return await readSuiteAddresses(path);
   } catch (error) {
-    throw new ConfigError(
-      `cannot read --addresses ${path}: ${(error as NodeJS.ErrnoException).code ?? "error"}; example content: ${EXAMPLE}`,
-      "addresses",
-    );
+    if (error instanceof HealError) {
+      const where =
+        file === undefined ? ` (no --addresses given: the Ignition deployment of chain ${chainId})` : "";
+      throw new ConfigError(`--addresses: ${error.message}${where}. Example: ${EXAMPLE}`, "addresses");
+    }
+    throw error;
   }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    throw new ConfigError(`--addresses ${path} is not JSON; example content: ${EXAMPLE}`, "addresses");
-  }
-  return parseAddresses(raw, path);
 }

@@ -6,15 +6,18 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 
 import { type SuiteAddresses, loadAddresses } from "./addresses.js";
-import { commonOptions, ConfigError, option, resolvePrivateKey, v, type Secret } from "./config.js";
+import { commonOptions, option, resolvePrivateKey, v, type Secret } from "./config.js";
 import { type Logger, type LogLevel, makeLogger } from "./log.js";
 import { makeChainClient, type ChainClient } from "../../chain/index.js";
 
 export const agentOptions = {
   ...commonOptions,
   addresses: option({
-    description: "JSON file with the suite's contract addresses (stake, health, set, …)",
-    example: "./deployments/localhost.json",
+    description:
+      "the suite's contract addresses: Ignition's deployed_addresses.json or a flat {token, stake, health, set, …} " +
+      "file (default: deploy/deployments/chain-<chain id>/deployed_addresses.json)",
+    example: "deploy/deployments/chain-31337/deployed_addresses.json",
+    optional: true,
     parse: v.string(),
   }),
   httpHost: option({
@@ -71,7 +74,7 @@ export interface AgentConfigBase {
   maxFeePerGas: bigint;
   rpcTimeoutMs: number;
   logLevel: LogLevel;
-  addresses: string;
+  addresses?: string | undefined;
   rpcCooldownMs: number;
   staleHeadMs: number;
   txStuckAfterMs: number;
@@ -86,15 +89,9 @@ export interface AgentBase {
 }
 
 /** Resolves the key and the addresses (ConfigError on a problem) and makes the logger. */
-export function prepareAgent(name: string, config: AgentConfigBase): AgentBase {
+export async function prepareAgent(name: string, config: AgentConfigBase): Promise<AgentBase> {
   const key = resolvePrivateKey(config);
-  const addresses = loadAddresses(config.addresses);
-  if (addresses.chainId !== undefined && addresses.chainId !== config.chainId) {
-    throw new ConfigError(
-      `--addresses ${config.addresses} is for chain ${addresses.chainId}, but --chain-id is ${config.chainId}`,
-      "addresses",
-    );
-  }
+  const addresses = await loadAddresses(config.addresses, config.chainId);
   const log = makeLogger({ level: config.logLevel, fields: { agent: name } });
   return { log, key, addresses };
 }

@@ -101,7 +101,7 @@ export function runKeeperCli(
 }
 
 export async function startKeeper(config: KeeperConfig): Promise<number> {
-  const base = prepareAgent("keeper", config);
+  const base = await prepareAgent("keeper", config);
   const { log, addresses } = base;
   const client = await connectChain(config, base);
   try {

@@ -98,7 +98,7 @@ export async function startSidecar(config: SidecarConfig): Promise<number> {
       "relayUrls",
     );
   }
-  const base = prepareAgent("sidecar", config);
+  const base = await prepareAgent("sidecar", config);
   const { log, addresses } = base;
   const client = await connectChain(config, base);
   try {
