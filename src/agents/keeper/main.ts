@@ -108,11 +108,7 @@ export async function startKeeper(config: KeeperConfig): Promise<number> {
     const registry = new Registry();
     registerRpcMetrics(registry, client.provider);
     const metrics = registerKeeperMetrics(registry);
-    const pending = registry.gauge(
-      "healnet_keeper_pending_transactions",
-      "Intents sent and not yet finished",
-    );
-    registry.onRender(() => pending.set(client.intents.unfinished().length));
+    registry.onRender(() => metrics.pendingTransactions.set(client.intents.unfinished().length));
     const contracts = {
       set: IValidatorSet__factory.connect(addresses.set, client.signer),
       health: INodeHealth__factory.connect(addresses.health, client.signer),

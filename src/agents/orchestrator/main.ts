@@ -156,6 +156,13 @@ export const orchestratorSpec = {
     default: 30_000,
     parse: v.duration({ minMs: 10 }),
   }),
+  healMaxHeightLag: option({
+    description:
+      "a repaired node counts as healthy at most this many blocks behind the network's best reported height",
+    example: "5",
+    default: 5,
+    parse: v.int({ min: 0 }),
+  }),
   nodeStartTimeoutMs: option({
     description: "a started node must answer within this",
     example: "20s",
@@ -235,7 +242,7 @@ export async function startOrchestrator(config: OrchestratorConfig): Promise<num
         nodeConfigs: Object.fromEntries(
           nodesFile.nodes.filter((n) => n.configCid !== undefined).map((n) => [n.validator, n.configCid!]),
         ),
-        ladder: { healWaitMs: config.healWaitMs },
+        ladder: { healWaitMs: config.healWaitMs, maxHeightLag: BigInt(config.healMaxHeightLag) },
       },
     });
     const health = newAgentHealth();
