@@ -4,6 +4,7 @@ import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-et
 import { defineConfig } from "hardhat/config";
 
 import warningsAsErrors from "./hardhat-plugins/warnings-as-errors/index.js";
+import { agentTasks, healNamespace } from "./tasks/agents.js";
 
 const require = createRequire(import.meta.url);
 
@@ -20,6 +21,8 @@ const FUZZ_SEED = "0x6865616c6e6574"; // "healnet"
 
 export default defineConfig({
   plugins: [hardhatToolboxMochaEthers, warningsAsErrors],
+  // `heal keeper|sidecar|orchestrator` (tasks/agents.ts).
+  tasks: [healNamespace, ...agentTasks],
   solidity: {
     version: SOLC_VERSION,
     path: SOLC_PATH,

@@ -19,7 +19,7 @@ import { deployCore, type CoreSuite } from "../../src/suite/deploy.js";
 import { createOperators, heartbeatAll, type Operator } from "../../src/suite/fleet.js";
 import { withParameters } from "../../src/suite/parameters.js";
 import { devWallet } from "../helpers/chain-fixture.js";
-import { eventually, exitWithin, killAll, spawnAgent, writeKeyFile } from "../helpers/agents.js";
+import { eventually, exitWithin, killAll, ROOT, spawnAgent, writeKeyFile } from "../helpers/agents.js";
 import { startFakeRpc, type FakeRpc } from "../helpers/fake-rpc.js";
 
 const TOKEN = 10n ** 18n;
@@ -334,6 +334,30 @@ describe("agent processes under faults", function () {
       expect(exit.code).to.equal(2);
       expect(agent.stderr).to.deep.equal([
         `sidecar: --key-file ${file} is readable by others (mode 0644); restrict it with: chmod 600 ${file}`,
+      ]);
+    });
+
+    it("the Hardhat task heal keeper runs the same entry function: exit 2 and one line", async function () {
+      const { spawnSync } = await import("node:child_process");
+      const r = spawnSync(
+        process.execPath,
+        [
+          join(ROOT, "node_modules", "hardhat", "dist", "src", "cli.js"),
+          "heal",
+          "keeper",
+          "interval-ms=soon",
+        ],
+        {
+          cwd: ROOT,
+          env: { PATH: process.env.PATH ?? "", HEALNET_RPC_URLS: good.url, HEALNET_CHAIN_ID: "31337" },
+          encoding: "utf8",
+          timeout: 60_000,
+        },
+      );
+      expect(r.status).to.equal(2);
+      const lines = r.stderr.split("\n").filter((l) => l !== "" && !l.includes("npm warn"));
+      expect(lines).to.deep.equal([
+        'keeper: invalid --interval-ms (from --interval-ms): "soon" is not a duration (a number of ms, or e.g. 500ms, 10s, 5m, 1h). Example: --interval-ms 12s',
       ]);
     });
 
