@@ -1,10 +1,11 @@
 import { createRequire } from "node:module";
 
 import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
-import { defineConfig } from "hardhat/config";
+import { configVariable, defineConfig } from "hardhat/config";
 
 import warningsAsErrors from "./hardhat-plugins/warnings-as-errors/index.js";
-import { agentTasks, healNamespace } from "./tasks/agents.js";
+import { agentTasks } from "./tasks/agents.js";
+import { healTasks } from "./tasks/index.js";
 
 const require = createRequire(import.meta.url);
 
@@ -21,8 +22,8 @@ const FUZZ_SEED = "0x6865616c6e6574"; // "healnet"
 
 export default defineConfig({
   plugins: [hardhatToolboxMochaEthers, warningsAsErrors],
-  // `heal keeper|sidecar|orchestrator` (tasks/agents.ts).
-  tasks: [healNamespace, ...agentTasks],
+  // `npx hardhat heal ...` (tasks/index.ts; docs/deployment.md); `heal keeper|sidecar|orchestrator` (tasks/agents.ts).
+  tasks: [...healTasks, ...agentTasks],
   solidity: {
     version: SOLC_VERSION,
     path: SOLC_PATH,
@@ -60,7 +61,16 @@ export default defineConfig({
     localhost: {
       type: "http",
       chainType: "l1",
-      url: "http://127.0.0.1:8545",
+      // HEALNET_LOCALHOST_URL points it at a node on another port (the deployment tests use one of their own).
+      url: process.env.HEALNET_LOCALHOST_URL ?? "http://127.0.0.1:8545",
+    },
+    // Secrets come from the keystore (`npx hardhat keystore set SEPOLIA_RPC_URL`) or the environment, never
+    // from the repository; they are read only when this network is used.
+    sepolia: {
+      type: "http",
+      chainType: "l1",
+      url: configVariable("SEPOLIA_RPC_URL"),
+      accounts: [configVariable("SEPOLIA_PRIVATE_KEY")],
     },
   },
 });

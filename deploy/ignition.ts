@@ -35,9 +35,10 @@ export type ModuleName = keyof typeof MODULES;
 
 const DEPLOY_DIR = path.dirname(fileURLToPath(import.meta.url));
 
-/** deploy/parameters/<network>.json */
+/** deploy/parameters/<network>.json; Hardhat 3's in-process network, "default", uses hardhat.json. */
 export function parametersFile(networkName: string): string {
-  return path.join(DEPLOY_DIR, "parameters", `${networkName}.json`);
+  const name = networkName === "default" ? "hardhat" : networkName;
+  return path.join(DEPLOY_DIR, "parameters", `${name}.json`);
 }
 
 /** deploy/deployments/chain-<id>: Ignition's default deployment directory for that chain. */

@@ -9,8 +9,10 @@
  *
  * Keys: --key-file (mode 0600) or HEALNET_PRIVATE_KEY, as for main.ts (the Hardhat keystore's internals are
  * not a public API, so the agents do not decrypt it themselves).
+ *
+ * The `heal` namespace itself is declared in tasks/index.ts.
  */
-import { emptyTask, task } from "hardhat/config";
+import { task } from "hardhat/config";
 import { ArgumentType } from "hardhat/types/arguments";
 
 const ACTIONS = {
@@ -18,8 +20,6 @@ const ACTIONS = {
   sidecar: () => import("./actions/sidecar.js"),
   orchestrator: () => import("./actions/orchestrator.js"),
 };
-
-export const healNamespace = emptyTask("heal", "healnet: operate the self-healing validator set").build();
 
 function agentTask(name: "keeper" | "sidecar" | "orchestrator", description: string) {
   return task(["heal", name], description)

@@ -131,7 +131,9 @@ export function parseSuiteAddresses(json: unknown, origin: string): SuiteAddress
       const name = ignitionFormat ? id : key;
       const value = record[name];
       if (value === undefined) {
-        const why = required ? "is missing" : `is missing (the file has ${present[0]?.[ignitionFormat ? 1 : 0]})`;
+        const why = required
+          ? "is missing"
+          : `is missing (the file has ${present[0]?.[ignitionFormat ? 1 : 0]})`;
         throw new HealError(`${origin}: "${name}" ${why}`);
       }
       if (typeof value !== "string") throw new HealError(`${origin}: "${name}" is not a string`);
@@ -195,7 +197,10 @@ function providerOf(runner: ContractRunner): Provider {
  * The suite deployed on `runner`'s chain: the addresses from `options.file`, or else from the Ignition
  * deployment of that chain id; validated, checked for code (unless `checkCode: false`), and connected.
  */
-export async function loadSuite(runner: ContractRunner, options: LoadSuiteOptions = {}): Promise<LoadedSuite> {
+export async function loadSuite(
+  runner: ContractRunner,
+  options: LoadSuiteOptions = {},
+): Promise<LoadedSuite> {
   const provider = providerOf(runner);
   const { chainId } = await provider.getNetwork();
   const source = options.file ?? deploymentAddressesFile(chainId, options.deploymentsDir);

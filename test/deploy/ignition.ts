@@ -121,9 +121,8 @@ describe("Ignition modules (deploy/modules)", function () {
       const first = await ignitionDeployment("suite", dir);
       const provider = first.connection.ethers.provider;
       const block = await provider.getBlockNumber();
-      const nonce = await provider.getTransactionCount(
-        GUARDIANS[0]!.replace(/.*/, (await first.connection.ethers.getSigners())[0]!.address),
-      );
+      const [deployer] = await first.connection.ethers.getSigners();
+      const nonce = await provider.getTransactionCount(deployer!.address);
 
       const again = await runIgnition({
         provider: first.connection.provider,
@@ -134,9 +133,26 @@ describe("Ignition modules (deploy/modules)", function () {
       });
       expect(again).to.deep.equal(first.ids);
       expect(await provider.getBlockNumber()).to.equal(block);
-      expect(
-        await provider.getTransactionCount((await first.connection.ethers.getSigners())[0]!.address),
-      ).to.equal(nonce);
+      expect(await provider.getTransactionCount(deployer!.address)).to.equal(nonce);
+
+      // A changed parameter is refused, not silently redeployed.
+      const changed = await readParameters(parametersFile("hardhat"), "suite");
+      changed.HealnetGuardians = { ...changed.HealnetGuardians, threshold: 3 };
+      let refused: unknown;
+      try {
+        await runIgnition({
+          provider: first.connection.provider,
+          artifacts: hre.artifacts,
+          module: "suite",
+          parameters: changed,
+          deploymentDir: dir,
+        });
+      } catch (e) {
+        refused = e;
+      }
+      expect(refused).to.be.instanceOf(HealError);
+      expect((refused as Error).message).to.match(/GuardianCouncil_initialize/);
+      expect(await provider.getBlockNumber()).to.equal(block);
 
       const loaded = await loadSuite(provider, { deploymentsDir: root });
       expect(loaded.addresses.set).to.equal(first.named.set);
@@ -148,7 +164,7 @@ describe("Ignition modules (deploy/modules)", function () {
     }
   });
 
-  it("refuses a parameter file with a zero guardian, naming the key", async function () {
+  it("refuses a parameter file with a placeholder (zero) address, naming the key", async function () {
     try {
       await readParameters(parametersFile("sepolia"), "suite");
       expect.fail("accepted the placeholder file");

@@ -39,7 +39,7 @@ const SNAPSHOT_CID = "bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzd
 
 /** IValidatorSet.Status, IRecoveryManager.ActionStatus, INodeHealth.Liveness. */
 const Status = { Active: 2n, Jailed: 4n } as const;
-const ActionStatus = { Requested: 1n, Succeeded: 2n } as const;
+const ActionStatus = { Requested: 1n, Succeeded: 2n, Escalated: 4n } as const;
 const Liveness = { Stalled: 4n } as const;
 
 /** Reads the validators' healthy report, and the same with a height LAG blocks behind. */
@@ -163,12 +163,17 @@ async function stallUnanswered({ suite, operators, stalled }: Story): Promise<bi
 }
 
 /** The orchestrator reports the resync and the set's incident; the audit trail then verifies. */
-async function reportAndVerify(story: Story, actionId: bigint, incidentId: bigint) {
+async function reportAndVerify(
+  story: Story,
+  actionId: bigint,
+  incidentId: bigint,
+  statusBefore: bigint = ActionStatus.Requested,
+) {
   const { suite, orchestrator, stalled, snapshotId, deployedAt } = story;
   const action = await suite.recovery.action(actionId);
   expect(action.validator).to.equal(stalled.account.address);
   expect(action.ref).to.equal(snapshotId);
-  expect(action.status).to.equal(ActionStatus.Requested);
+  expect(action.status).to.equal(statusBefore);
 
   const details = id("resynced from snapshot; content hash checked");
   await expect(suite.recovery.connect(orchestrator).reportRemediation(actionId, true, details))
@@ -251,7 +256,7 @@ describe("Guardian recovery (integration)", function () {
     }
   });
 
-  it("Safe: a 2-of-3 Safe holding GUARDIAN_ROLE approves the resync, the orchestrator reports, the audit trail verifies", async function () {
+  it("Safe: a 2-of-3 Safe holding GUARDIAN_ROLE approves the resync, the late report is escalated then made, the audit trail verifies", async function () {
     const story = await networkHelpers.loadFixture(safeStoryFixture);
     const { suite, stalled, relayer, safeAddress, owners } = story;
     const incidentId = await stallUnanswered(story);
@@ -274,7 +279,15 @@ describe("Guardian recovery (integration)", function () {
     const requested = eventIn(executed, suite.recovery, "RecoveryRequested");
     expect(requested[2]).to.equal(stalled.account.address);
 
-    await reportAndVerify(story, requested[0] as bigint, incidentId);
+    // This time the orchestrator is late: past the report deadline anyone escalates the request to the
+    // guardians, and the late report still closes it.
+    const actionId = requested[0] as bigint;
+    await time.increaseTo((requested[5] as bigint) + 1n);
+    await expect(suite.recovery.connect(relayer).escalate(actionId))
+      .to.emit(suite.recovery, "RemediationEscalated")
+      .withArgs(actionId, stalled.account.address, relayer.address);
+    const kinds = await reportAndVerify(story, actionId, incidentId, ActionStatus.Escalated);
+    expect(kinds).to.include(id("REMEDIATION_ESCALATED"));
   });
 
   it("council: a guardian removed through the council's own path no longer counts toward M", async function () {
