@@ -3,12 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { expect } from "chai";
-import { keccak256, toUtf8Bytes } from "ethers";
+import { type Filter, keccak256, toUtf8Bytes } from "ethers";
 import { network } from "hardhat";
 
 import { makeLogger } from "../../src/agents/common/log.js";
 import { Registry } from "../../src/agents/common/metrics.js";
-import { DriverError } from "../../src/agents/orchestrator/driver.js";
+import { type Driver, DriverError } from "../../src/agents/orchestrator/driver.js";
+import { ProcessDriver } from "../../src/agents/orchestrator/drivers/process.js";
 import { registerOrchestratorMetrics } from "../../src/agents/orchestrator/metrics.js";
 import {
   ActionStatus,
@@ -17,7 +18,7 @@ import {
   type OrchestratorOptions,
 } from "../../src/agents/orchestrator/orchestrator.js";
 import { JsonFileStateStore, type StateStore } from "../../src/agents/orchestrator/state.js";
-import { cidOf } from "../../src/agents/orchestrator/store.js";
+import { cidOf, DirectoryContentStore } from "../../src/agents/orchestrator/store.js";
 import { makeChainClient, type ChainClient } from "../../src/chain/index.js";
 import { deploySuite, type Suite } from "../../src/suite/deploy.js";
 import { createOperators, healthyReport, heartbeatAll, type Operator } from "../../src/suite/fleet.js";
@@ -81,7 +82,7 @@ describe("Orchestrator", function () {
     validators = await createOperators(
       connection.ethers,
       suite,
-      [9n, 8n, 7n, 6n, 5n, 4n, 3n].map((k) => k * 1_000n * TOKEN),
+      [9n, 8n, 7n, 6n, 5n, 4n, 3n, 2n].map((k) => k * 1_000n * TOKEN),
       "orchestrator-test",
     );
     await heartbeatAll(suite, validators);
@@ -116,7 +117,7 @@ describe("Orchestrator", function () {
     options?: Partial<OrchestratorOptions>;
   }
 
-  async function orchestrator(driver: FakeDriver, setup: Setup = {}) {
+  async function orchestrator(driver: Driver, setup: Setup = {}) {
     const chain = setup.chain ?? (await client());
     const lines: Record<string, unknown>[] = [];
     const metrics = registerOrchestratorMetrics(new Registry());
@@ -324,6 +325,126 @@ describe("Orchestrator", function () {
     expect(after.pending).to.equal(0);
     expect(await reportsOf(incidentId)).to.have.length(1);
     expect(healing.calls.map((c) => c.method)).to.deep.equal(["restart"]);
+  });
+
+  it("reads logs in bounded ranges from its cursor and acts only once caught up", async function () {
+    const start = BigInt(await connection.ethers.provider.getBlockNumber()) - 20n;
+    const { incidentId } = await stall();
+    const driver = fakeDriver();
+    driver.behaviour.restart = "heal";
+    const chain = await client();
+    const ranges: [number, number][] = [];
+    const provider = {
+      getBlockNumber: () => chain.provider.getBlockNumber(),
+      getLogs: (filter: Filter) => {
+        if (filter.topics?.length === 1) ranges.push([Number(filter.fromBlock), Number(filter.toBlock)]);
+        return chain.provider.getLogs(filter);
+      },
+    };
+    const metrics = registerOrchestratorMetrics(new Registry());
+    const bounded = makeOrchestrator({
+      contracts: {
+        set: IValidatorSet__factory.connect(await suite.set.getAddress(), chain.signer),
+        recovery: IRecoveryManager__factory.connect(await suite.recovery.getAddress(), chain.signer),
+        snapshots: ISnapshotRegistry__factory.connect(await suite.snapshots.getAddress(), chain.signer),
+      },
+      driver,
+      sender: chain,
+      provider,
+      log: makeLogger({ sink: () => {} }),
+      metrics,
+      options: {
+        fromBlock: start,
+        maxBlockRange: 5,
+        maxRangesPerTick: 2,
+        ladder: { healWaitMs: 50, healPollMs: 5 },
+      },
+    });
+    const ticks: { caughtUp: boolean; handled: number }[] = [];
+    for (let i = 0; i < 30; i++) {
+      const r = await tick(bounded);
+      ticks.push({ caughtUp: r.caughtUp, handled: r.handled.length });
+      if (r.handled.length > 0) break;
+    }
+    // Each tick read at most 2 ranges of at most 5 blocks, contiguous from the start block.
+    expect(ticks.length).to.be.greaterThan(2);
+    expect(ticks.slice(0, -1).every((t) => t.handled === 0)).to.equal(true);
+    expect(ticks.at(-1)).to.deep.equal({ caughtUp: true, handled: 1 });
+    // The set and the manager are read in one pair of calls per range (two entries per range here).
+    const unique = [...new Map(ranges.map((r) => [r.join("-"), r])).values()];
+    expect(unique[0]![0]).to.equal(Number(start));
+    for (const [i, [from, to]] of unique.entries()) {
+      expect(to - from).to.be.lessThan(5);
+      if (i > 0) expect(from).to.equal(unique[i - 1]![1] + 1);
+    }
+    expect(metrics.cursorBlock.get()).to.equal(unique.at(-1)![1]);
+    expect(await reportsOf(incidentId)).to.have.length(1);
+  });
+
+  it("an RPC outage while handling keeps the work pending; the next tick reports once", async function () {
+    const { incidentId } = await stall();
+    const driver = fakeDriver();
+    driver.behaviour.restart = "heal";
+    const { orch, lines } = await orchestrator(driver);
+    rpc.setFault({ kind: "http", status: 500, methods: ["eth_call"] });
+    let failed;
+    try {
+      failed = await tick(orch);
+    } finally {
+      rpc.setFault({ kind: "none" });
+    }
+    expect(failed.handled).to.deep.equal([{ type: "incident", id: incidentId, result: "error" }]);
+    expect(failed.pending).to.equal(1);
+    expect(driver.calls).to.deep.equal([]);
+    expect(lines.some((l) => l.msg === "work failed; it stays pending and is retried next tick")).to.equal(
+      true,
+    );
+
+    const healed = await tick(orch);
+    expect(healed.handled).to.deep.equal([
+      { type: "incident", id: incidentId, result: "reported-ok", rung: "restart" },
+    ]);
+    expect(await reportsOf(incidentId)).to.have.length(1);
+  });
+
+  it("with the process driver: a stalled validator's crashed anvil is restarted and the result reported", async function () {
+    const victim = validators[nextVictim]!;
+    const driver = new ProcessDriver({
+      nodes: [{ validator: victim.account.address, nodeId: "victim", config: { chainId: 31337 } }],
+      dataDir: join(dir, "process-nodes"),
+      store: new DirectoryContentStore(join(dir, "process-store")),
+    });
+    try {
+      const node = driver.nodeOf(victim.account.address)!;
+      await driver.start(node, AbortSignal.timeout(20_000));
+      await driver.status(node, AbortSignal.timeout(5_000));
+      await fetch(driver.rpcUrl(node)!, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "anvil_mine", params: ["0x3"] }),
+        signal: AbortSignal.timeout(5_000),
+      });
+      await driver.restart(node, AbortSignal.timeout(20_000)); // a clean stop: state dumped at height 3
+      process.kill(driver.pid(node)!, "SIGKILL"); // then a crash
+
+      const { incidentId } = await stall();
+      const { orch, lines } = await orchestrator(driver);
+      const report = await tick(orch);
+      expect(report.handled).to.deep.equal([
+        { type: "incident", id: incidentId, result: "reported-ok", rung: "restart" },
+      ]);
+      const details = JSON.parse(
+        lines.find((l) => l.msg === "result reported on-chain")!.details as string,
+      ) as {
+        driver: string;
+        steps: { heightAfter?: string }[];
+      };
+      expect(details.driver).to.equal("process");
+      expect(details.steps[0]!.heightAfter).to.equal("3");
+      expect((await reportsOf(incidentId)).map((r) => r.ok)).to.deep.equal([true]);
+    } finally {
+      await driver.dispose();
+    }
   });
 
   it("refuses a state file of another deployment", async function () {
