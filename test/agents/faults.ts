@@ -361,6 +361,23 @@ describe("agent processes under faults", function () {
       ]);
     });
 
+    it("exits 2 when the orchestrator's --nodes file is missing or has a bad node", async function () {
+      const base = common("bad", devWallet(10).privateKey, [good.url]);
+      const missing = spawnAgent("orchestrator", [...base, "--nodes", join(dir, "none.json")]);
+      expect((await exitWithin(missing, 30_000)).code).to.equal(2);
+      expect(missing.stderr).to.have.length(1);
+      expect(missing.stderr[0]).to.match(/^orchestrator: --nodes .*none\.json cannot be read/);
+      const file = join(dir, "nodes.json");
+      writeFileSync(
+        file,
+        JSON.stringify({ nodes: [{ validator: "0x1234", nodeId: "a", config: { chainId: 1 } }] }),
+      );
+      const bad = spawnAgent("orchestrator", [...base, "--nodes", file]);
+      expect((await exitWithin(bad, 30_000)).code).to.equal(2);
+      expect(bad.stderr).to.have.length(1);
+      expect(bad.stderr[0]).to.contain("nodes[0].validator is not an address").and.contain("example:");
+    });
+
     it("exits 2 when relay mode has no keeper URL", async function () {
       const base = common("bad", devWallet(10).privateKey, [good.url]);
       const agent = spawnAgent("sidecar", [
