@@ -4,6 +4,7 @@ import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-et
 import { configVariable, defineConfig } from "hardhat/config";
 
 import warningsAsErrors from "./hardhat-plugins/warnings-as-errors/index.js";
+import { agentTasks } from "./tasks/agents.js";
 import { healTasks } from "./tasks/index.js";
 
 const require = createRequire(import.meta.url);
@@ -21,8 +22,8 @@ const FUZZ_SEED = "0x6865616c6e6574"; // "healnet"
 
 export default defineConfig({
   plugins: [hardhatToolboxMochaEthers, warningsAsErrors],
-  // `npx hardhat heal ...` (tasks/index.ts; docs/deployment.md).
-  tasks: healTasks,
+  // `npx hardhat heal ...` (tasks/index.ts; docs/deployment.md); `heal keeper|sidecar|orchestrator` (tasks/agents.ts).
+  tasks: [...healTasks, ...agentTasks],
   solidity: {
     version: SOLC_VERSION,
     path: SOLC_PATH,

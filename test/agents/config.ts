@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inspect } from "node:util";
@@ -117,7 +117,7 @@ describe("config", function () {
 
     it("reads the key from a key file and keeps it out of logs", function () {
       const file = join(dir, "agent.key");
-      writeFileSync(file, KEY.slice(2) + "\n");
+      writeFileSync(file, KEY.slice(2) + "\n", { mode: 0o600 });
       const config = loadConfig(commonOptions, { argv: ["--key-file", file], env: base });
       const key = resolvePrivateKey(config);
       expect(key.reveal()).to.equal(KEY);
@@ -130,11 +130,21 @@ describe("config", function () {
 
     it("says what is wrong with a key file without printing it", function () {
       const file = join(dir, "bad.key");
-      writeFileSync(file, "not-a-key-1234");
+      writeFileSync(file, "not-a-key-1234", { mode: 0o600 });
       const config = loadConfig(commonOptions, { argv: ["--key-file", file], env: base });
       const e = configError(() => resolvePrivateKey(config));
       expect(e.option).to.equal("keyFile");
       expect(e.message).to.contain(file).and.not.contain("not-a-key-1234");
+    });
+
+    it("refuses a key file that others can read (like ssh)", function () {
+      const file = join(dir, "open.key");
+      writeFileSync(file, KEY.slice(2) + "\n", { mode: 0o644 });
+      chmodSync(file, 0o644);
+      const config = loadConfig(commonOptions, { argv: ["--key-file", file], env: base });
+      const e = configError(() => resolvePrivateKey(config));
+      expect(e.option).to.equal("keyFile");
+      expect(e.message).to.contain("chmod 600").and.contain("0644").and.not.contain(KEY.slice(2, 20));
     });
   });
 });

@@ -9,7 +9,7 @@
  * where `ps` shows them, nor from a config file that may be committed — are wrapped in `Secret` (which
  * prints as "[redacted]") and are never echoed in errors. Prefer a key file (`--key-file`).
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { inspect } from "node:util";
 
 import { isAddress } from "ethers";
@@ -434,8 +434,18 @@ export function resolvePrivateKey(config: {
   if (config.keyFile !== undefined) {
     let text: string;
     try {
+      // Like ssh: a key file that group or others can read is refused (POSIX only; Windows has no modes).
+      const mode = statSync(config.keyFile).mode & 0o777;
+      if (process.platform !== "win32" && (mode & 0o077) !== 0) {
+        throw new ConfigError(
+          `--key-file ${config.keyFile} is readable by others (mode ${mode.toString(8).padStart(4, "0")}); ` +
+            `restrict it with: chmod 600 ${config.keyFile}`,
+          "keyFile",
+        );
+      }
       text = readFileSync(config.keyFile, "utf8");
     } catch (error) {
+      if (error instanceof ConfigError) throw error;
       throw new ConfigError(
         `cannot read --key-file ${config.keyFile}: ${(error as NodeJS.ErrnoException).code ?? "error"}`,
         "keyFile",

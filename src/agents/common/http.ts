@@ -1,9 +1,10 @@
 /**
  * The agent's HTTP endpoint on 127.0.0.1: `GET /metrics` (Prometheus text format from the injected
- * registry) and `GET /healthz` (200 `{"status":"ok"}` when the health check passes, 503 otherwise).
+ * registry) and `GET /healthz` (200 `{"status":"ok"}` when the health check passes, 503 otherwise), plus
+ * the agent's own POST routes (the keeper's `POST /heartbeats`, relay.ts).
  * Port 0 picks a free port (tests); the bound port is returned.
  */
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
 /** Anything that renders Prometheus text (our Registry; prom-client's register would fit too). */
@@ -22,6 +23,8 @@ export interface HttpServerOptions {
   host?: string;
   registry: MetricsSource;
   health: () => HealthReport;
+  /** POST handlers by path (e.g. "/heartbeats"). A handler owns the response. */
+  postRoutes?: Record<string, (req: IncomingMessage, res: ServerResponse) => void>;
 }
 
 export interface RunningHttpServer {
@@ -34,6 +37,15 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const host = options.host ?? "127.0.0.1";
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0];
+    const post = path === undefined ? undefined : options.postRoutes?.[path];
+    if (post !== undefined) {
+      if (req.method !== "POST") {
+        res.writeHead(405, { allow: "POST" }).end();
+        return;
+      }
+      post(req, res);
+      return;
+    }
     if (req.method !== "GET" && req.method !== "HEAD") {
       res.writeHead(405, { allow: "GET, HEAD" }).end();
       return;

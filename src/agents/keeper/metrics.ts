@@ -1,11 +1,13 @@
 /** The keeper's Prometheus metrics (`healnet_keeper_*`), every series at zero from the start. */
-import type { Counter, Histogram, Registry } from "../common/metrics.js";
+import type { Counter, Gauge, Histogram, Registry } from "../common/metrics.js";
 import type { ActionName } from "./keeper.js";
 
 export interface KeeperMetrics {
   actions: Counter;
   rewardClaimed: Counter;
   tickDuration: Histogram;
+  /** Intents sent and not yet finished (set by the composition root from the intent log). */
+  pendingTransactions: Gauge;
 }
 
 const ACTIONS: readonly ActionName[] = [
@@ -34,6 +36,10 @@ export function registerKeeperMetrics(registry: Registry): KeeperMetrics {
       "healnet_keeper_tick_duration_seconds",
       "Duration of a keeper tick",
       [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    ),
+    pendingTransactions: registry.gauge(
+      "healnet_keeper_pending_transactions",
+      "Intents sent and not yet finished",
     ),
   };
 }

@@ -1,0 +1,5 @@
+/** `npx hardhat heal keeper` (tasks/agents.ts). */
+import { runAgentTask } from "../agents-action.js";
+
+export default (args: { agentConfig: string; options: string[] }): Promise<void> =>
+  runAgentTask("keeper", args);
