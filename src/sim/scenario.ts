@@ -412,6 +412,13 @@ export function checkScenario(s: Scenario): void {
         VALIDATOR_FAULTS.includes(f.type) && f.type !== "correlated-outage" && f.type !== "partition",
         `${at}.validator: a ${f.type} fault does not take a single validator`,
       );
+    if (f.type === "latency") {
+      const max = Math.max(0, (p.gracePeriod - 2 * s.blockTime) * 1_000);
+      need(
+        (f.latencyMs ?? 4_000) <= max,
+        `${at}.latencyMs: ${f.latencyMs ?? 4_000} ms does not fit in the grace period (at most ${max} ms: gracePeriod − 2 blocks)`,
+      );
+    }
     if (f.type === "partition") {
       const count = f.count ?? 2;
       need(
