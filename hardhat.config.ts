@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 
 import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
-import { defineConfig } from "hardhat/config";
+import { defineConfig, emptyTask, task } from "hardhat/config";
 
 import warningsAsErrors from "./hardhat-plugins/warnings-as-errors/index.js";
 
@@ -20,6 +20,27 @@ const FUZZ_SEED = "0x6865616c6e6574"; // "healnet"
 
 export default defineConfig({
   plugins: [hardhatToolboxMochaEthers, warningsAsErrors],
+  tasks: [
+    emptyTask("heal", "healnet: operate and simulate a self-healing validator network").build(),
+    task(["heal", "simulate"], "Run the chaos simulation (npm start) on this network")
+      .addOption({
+        name: "validators",
+        description: "validators wanting a seat (default 21)",
+        defaultValue: "",
+      })
+      .addOption({ name: "backups", description: "extra backup candidates (default 5)", defaultValue: "" })
+      .addOption({
+        name: "duration",
+        description: "simulated time: 3600, 15m, 1h (default 1h)",
+        defaultValue: "",
+      })
+      .addOption({ name: "seed", description: "same seed, same figures (default 1)", defaultValue: "" })
+      .addOption({ name: "scenario", description: "a JSON scenario file", defaultValue: "" })
+      .addOption({ name: "out", description: "report directory (default reports/)", defaultValue: "" })
+      .addFlag({ name: "json", description: "print the summary as JSON" })
+      .setAction(() => import("./tasks/simulate.js"))
+      .build(),
+  ],
   solidity: {
     version: SOLC_VERSION,
     path: SOLC_PATH,
