@@ -62,11 +62,14 @@ function timelineSvg(report: Report): string {
   const duration = report.scenario.duration;
   const left = 54;
   const right = 16;
-  const top = 34;
+  const top = 58;
   const rowH = 14;
   const width = 1100;
   const plotW = width - left - right;
-  const height = top + rows.length * rowH + 28;
+  const agentFaults = report.incidents.filter((r) => r.fault === "keeper-crash" || r.fault === "rpc-outage");
+  const keepers = report.agents.keepers.map((k) => k.name);
+  const keeperTop = top + rows.length * rowH + 8;
+  const height = keeperTop + keepers.length * rowH + 28;
   const x = (t: number) => left + (Math.min(Math.max(t, 0), duration) / duration) * plotW;
   const parts: string[] = [];
   parts.push(
@@ -76,7 +79,7 @@ function timelineSvg(report: Report): string {
   const tick = duration > 3 * 3_600 ? 1_800 : duration > 1_200 ? 300 : duration > 300 ? 60 : 30;
   for (let t = 0; t <= duration; t += tick) {
     parts.push(
-      `<line x1="${x(t)}" y1="${top - 4}" x2="${x(t)}" y2="${top + rows.length * rowH}" stroke="#e9ecef"/>`,
+      `<line x1="${x(t)}" y1="${top - 4}" x2="${x(t)}" y2="${keeperTop + keepers.length * rowH}" stroke="#e9ecef"/>`,
       `<text x="${x(t)}" y="${height - 10}" class="axis" text-anchor="middle">${clock(t)}</text>`,
     );
   }
@@ -98,13 +101,33 @@ function timelineSvg(report: Report): string {
     }
     parts.push(`</g>`);
   });
-  // Faults: a dashed line at injection, labelled with the fault's id.
-  for (const inc of report.incidents) {
-    if (report.incidents.findIndex((r) => r.id === inc.id) !== report.incidents.indexOf(inc)) continue;
-    const color = FAULT_COLORS[inc.fault] ?? "#000";
+  // Keepers: up, crashed or cut off from their RPC.
+  keepers.forEach((name, i) => {
+    const y = keeperTop + i * rowH;
     parts.push(
-      `<line x1="${x(inc.injectedAt)}" y1="${top - 10}" x2="${x(inc.injectedAt)}" y2="${top + rows.length * rowH}" stroke="${color}" stroke-dasharray="3,3" opacity="0.7"><title>#${inc.id} ${esc(inc.fault)} at ${clock(inc.injectedAt)}</title></line>`,
-      `<text x="${x(inc.injectedAt) + 2}" y="${top - 14}" class="fault" fill="${color}">#${inc.id} ${esc(inc.fault)}</text>`,
+      `<text x="${left - 6}" y="${y + rowH - 3}" class="label" text-anchor="end">${esc(name)}</text>`,
+    );
+    parts.push(
+      `<rect class="agent" x="${x(0)}" y="${y + 1}" width="${plotW}" height="${rowH - 2}" fill="#dee2e6"><title>${esc(name)}: up</title></rect>`,
+    );
+    for (const f of agentFaults.filter((r) => r.node === name)) {
+      parts.push(
+        `<rect class="agent" x="${x(f.injectedAt)}" y="${y + 1}" width="${Math.max(1, x(f.endsAt) - x(f.injectedAt))}" height="${rowH - 2}" fill="${FAULT_COLORS[f.fault] ?? "#000"}"><title>${esc(name)}: ${esc(f.fault)} ${clock(f.injectedAt)}–${clock(f.endsAt)}</title></rect>`,
+      );
+    }
+  });
+  // Faults: a dashed line at injection, labelled with the fault's id (labels on three levels, so they don't collide).
+  const seen = new Set<number>();
+  let level = 0;
+  for (const inc of report.incidents) {
+    if (seen.has(inc.id)) continue;
+    seen.add(inc.id);
+    const color = FAULT_COLORS[inc.fault] ?? "#000";
+    const ly = top - 8 - (level % 3) * 14;
+    level++;
+    parts.push(
+      `<line x1="${x(inc.injectedAt)}" y1="${ly + 2}" x2="${x(inc.injectedAt)}" y2="${keeperTop + keepers.length * rowH}" stroke="${color}" stroke-dasharray="3,3" opacity="0.7"><title>#${inc.id} ${esc(inc.fault)} at ${clock(inc.injectedAt)}</title></line>`,
+      `<text x="${x(inc.injectedAt) + 2}" y="${ly}" class="fault" fill="${color}">#${inc.id} ${esc(inc.fault)}</text>`,
     );
   }
   // Detection (▼) and heal (●) on the victim's row.

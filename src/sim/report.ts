@@ -18,6 +18,8 @@ export interface IncidentRow {
   validator: string;
   node: string;
   injectedAt: number;
+  /** When the fault itself ended (the node fixed, the link back, the agent restarted). */
+  endsAt: number;
   detectedAt: number | null;
   healedAt: number | null;
   timeToDetectS: number | null;
@@ -194,6 +196,7 @@ export function buildReport(r: SimRecord): Report {
       validator,
       node,
       injectedAt: f.injectedAt - r.start,
+      endsAt: f.endsAt - r.start,
       detectedAt: null,
       healedAt: null,
       timeToDetectS: null,
