@@ -103,6 +103,43 @@ describe("Chaos simulation: options and scenario files", function () {
       });
     }
 
+    it("prints the summary as JSON with --json (the keys the issue lists; progress on stderr)", function () {
+      const scenario = file(
+        "tiny.json",
+        JSON.stringify({
+          name: "tiny",
+          validators: 5,
+          backups: 2,
+          duration: 300,
+          parameters: { minActive: 3 },
+          faults: [{ type: "crash", at: 60, duration: 200 }],
+        }),
+      );
+      const { status, stdout, stderr } = start(["--scenario", scenario, "--json", "--out", join(dir, "out")]);
+      expect(status, stderr).to.equal(0);
+      const summary = JSON.parse(stdout) as Record<string, unknown> & {
+        params: Record<string, unknown>;
+        incidents: Record<string, unknown>[];
+      };
+      for (const key of ["wallTimeS", "falsePositives", "liveQuorumShare", "stakeConserved", "auditVerified"])
+        expect(summary, key).to.have.property(key);
+      expect(summary.params).to.include({ heartbeatInterval: 30, gracePeriod: 30, blockTime: 5 });
+      expect(summary.incidents).to.have.length(1);
+      expect(summary.incidents[0]).to.include.keys(
+        "fault",
+        "validator",
+        "injectedAt",
+        "detectedAt",
+        "healedAt",
+        "timeToDetectS",
+        "timeToHealS",
+        "action",
+      );
+      expect(summary.incidents[0]!.fault).to.equal("crash");
+      expect(summary).to.not.have.property("timeline");
+      expect(stderr).to.match(/100%/);
+    });
+
     it("prints the usage with --help and exits 0", function () {
       const { status, stdout } = start(["--help"]);
       expect(status).to.equal(0);
