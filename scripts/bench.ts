@@ -5,6 +5,11 @@
  * a JSON array of rows `{"operation", "backups", "items", "gas"}`) and checks the targets of the design:
  *   heartbeat ≤ 40,000 (the common case, which does not raise bestHeight) · heartbeatBatch ≤ 15,000 per
  *   validator at 100 items · checkHeartbeat/replace at 10,000 backups ≤ 1.3 × at 10 backups.
+ * Then the guardian and audit rows (src/bench/guardian.ts, one deployment, independent of --sizes):
+ *   guardian/propose, guardian/approve, guardian/approveBySig/perSignature (and /marginal),
+ *   guardian/execute/<action> for every council action type, and audit/append at log lengths 1 and 10,000,
+ *   which must not differ by more than a small constant (O(1)). These rows carry a "note" saying what was
+ *   measured, have backups = 0, and are not written to the snapshot.
  * A figure that misses its target makes the script exit 1. `npm run gas:snapshot` rewrites the committed
  * snapshot (gas-snapshots/core.json) that `npm test` checks.
  */
@@ -14,6 +19,7 @@ import { network } from "hardhat";
 
 import { BenchArgsError, parseBenchArgs } from "../src/bench/args.js";
 import { formatRows, ratioRows } from "../src/bench/report.js";
+import { checkGuardianTargets, runGuardianBench } from "../src/bench/guardian.js";
 import { checkTargets, runBench } from "../src/bench/run.js";
 
 let args;
@@ -33,15 +39,25 @@ const { ethers } = await network.getOrCreate();
 const rows = await runBench(ethers, args, log);
 const failures = checkTargets(rows, args.sizes);
 if (args.writeSnapshot !== undefined) {
+  // The committed snapshot holds the core rows only.
   writeFileSync(args.writeSnapshot, JSON.stringify(rows, null, 2) + "\n");
   log(`gas snapshot written to ${args.writeSnapshot}`);
 }
+const guardianRows = await runGuardianBench(ethers, log);
+failures.push(...checkGuardianTargets(guardianRows));
 if (json) {
-  console.log(JSON.stringify(rows));
+  console.log(JSON.stringify([...rows, ...guardianRows]));
 } else {
   console.log(formatRows(rows));
   console.log("");
   console.log(formatRows(ratioRows(rows), ["operation", "smallest", "largest", "ratio"]));
+  console.log("");
+  console.log(formatRows(guardianRows, ["operation", "items", "gas", "note"]));
+  const appendAt = guardianRows.filter((r) => r.operation === "audit/append");
+  console.log("");
+  console.log(
+    `audit/append (O(1)): ${appendAt.map((r) => `${r.gas.toLocaleString("en-US")} gas at length ${r.items.toLocaleString("en-US")}`).join(", ")}`,
+  );
   for (const failure of failures) console.log(`TARGET MISSED: ${failure}`);
   if (failures.length === 0) console.log("all targets met");
 }

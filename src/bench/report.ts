@@ -5,6 +5,8 @@ export interface BenchRow {
   backups: number;
   items: number;
   gas: number;
+  /** What exactly was measured, where the operation name does not say it (guardian and audit rows). */
+  note?: string;
 }
 
 type Cell = string | number;

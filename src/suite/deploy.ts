@@ -1,7 +1,9 @@
 /**
  * Deploys the healnet core suite — HealToken, StakeManager, NodeHealth and SelfHealingValidatorSet, the
- * last three behind ERC-1967 proxies — and wires their roles. Shared by tests, the bench, the simulation
- * and the tasks, so that every one of them runs the same deployment.
+ * last three behind ERC-1967 proxies — and wires their roles (`deployCore`); `deploySuite` adds the AuditLog,
+ * SnapshotRegistry, RecoveryManager and GuardianCouncil (and optionally HealGovernor + TimelockController)
+ * and wires every role as docs/access-control.md says. Shared by tests, the bench, the simulation and the
+ * tasks, so that every one of them runs the same deployment.
  */
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import {

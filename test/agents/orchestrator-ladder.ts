@@ -13,6 +13,8 @@ import {
   type LadderInput,
 } from "../../src/agents/orchestrator/ladder.js";
 import { registerOrchestratorMetrics } from "../../src/agents/orchestrator/metrics.js";
+import { parseNodeConfigCids } from "../../src/agents/orchestrator/orchestrator.js";
+import { cidOf, isCid } from "../../src/agents/orchestrator/store.js";
 import { FakeDriver } from "./orchestrator-fake-driver.js";
 
 const VALIDATOR = "0x00000000000000000000000000000000000000A1";
@@ -149,5 +151,15 @@ describe("Orchestrator ladder", function () {
     expect(canonicalJson(details)).to.equal(
       `{"driver":"fake","incidentId":"3","ok":true,"rung":"restart","steps":[{"heightAfter":"5","result":"healed","rung":"restart"}],"subject":"incident","v":1,"validator":"${VALIDATOR}"}`,
     );
+  });
+
+  it("makes CIDv1 strings of the shape the RecoveryManager accepts, and validates the config map", function () {
+    const cid = cidOf(toUtf8Bytes("hello"));
+    expect(cid).to.match(/^bafkrei[a-z2-7]{52}$/);
+    expect(isCid(cid)).to.equal(true);
+    expect(isCid("../etc/passwd")).to.equal(false);
+    expect(parseNodeConfigCids({ [VALIDATOR.toLowerCase()]: cid })).to.deep.equal({ [VALIDATOR]: cid });
+    expect(() => parseNodeConfigCids({ "0x12": cid })).to.throw(/not an address/);
+    expect(() => parseNodeConfigCids({ [VALIDATOR]: "nope" })).to.throw(/not a CIDv0/);
   });
 });

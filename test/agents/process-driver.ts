@@ -5,8 +5,14 @@ import { join } from "node:path";
 import { expect } from "chai";
 import { keccak256 } from "ethers";
 
+import { makeLogger } from "../../src/agents/common/log.js";
 import { DriverError, type NodeRef, type SnapshotRef } from "../../src/agents/orchestrator/driver.js";
-import { parseNodeConfig, ProcessDriver } from "../../src/agents/orchestrator/drivers/process.js";
+import {
+  parseNodeConfig,
+  parseProcessNodes,
+  ProcessDriver,
+} from "../../src/agents/orchestrator/drivers/process.js";
+import { runLadder } from "../../src/agents/orchestrator/ladder.js";
 import { cidOf, DirectoryContentStore } from "../../src/agents/orchestrator/store.js";
 
 const A = "0x00000000000000000000000000000000000000A1";
@@ -187,11 +193,51 @@ describe("process driver (anvil)", function () {
     expect(() => parseNodeConfig({ chainId: 1, blockTime: 0 })).to.throw(DriverError, /blockTime/);
   });
 
+  it("the ladder heals a crashed node with a restart through this driver", async function () {
+    const pid = driver.pid(a)!;
+    process.kill(pid, "SIGKILL"); // a crash: no state dump
+    for (let i = 0; i < 50 && alive(pid); i++) await new Promise((r) => setTimeout(r, 20));
+    expect((await driver.status(a, within())).running).to.equal(false);
+    const outcome = await runLadder(
+      { driver, log: makeLogger({ sink: () => {} }), options: { healWaitMs: 5_000, healPollMs: 50 } },
+      { node: a, latestFinalSnapshot: async () => undefined },
+      within(60_000),
+    );
+    pids.add(driver.pid(a)!);
+    expect(outcome).to.deep.include({ ok: true, rung: "restart" });
+    expect(outcome.steps[0]!.heightAfter).to.equal(7n); // the state dumped at the last clean stop
+  });
+
   it("kills every child on dispose", async function () {
     const running = [driver.pid(a), driver.pid(b)].filter((p): p is number => p !== undefined);
     expect(running).to.have.length(2);
     await driver.dispose();
     for (const pid of pids) expect(alive(pid), `pid ${pid}`).to.equal(false);
     await expectDriverError(driver.start(a, within()), "failed");
+  });
+
+  it("validates a node list from JSON, naming the bad entry", function () {
+    const nodes = parseProcessNodes([
+      { validator: A.toLowerCase(), nodeId: "v1", config: { chainId: 31337, blockTime: 1 }, port: 21001 },
+    ]);
+    expect(nodes).to.deep.equal([
+      { validator: A, nodeId: "v1", config: { chainId: 31337, blockTime: 1 }, port: 21001 },
+    ]);
+    expect(() => parseProcessNodes([])).to.throw(/non-empty/);
+    expect(() => parseProcessNodes([{ validator: "0x12", nodeId: "v", config: { chainId: 1 } }])).to.throw(
+      /nodes\[0\]\.validator/,
+    );
+    expect(() => parseProcessNodes([{ validator: A, nodeId: "../x", config: { chainId: 1 } }])).to.throw(
+      /nodeId/,
+    );
+    expect(() => parseProcessNodes([{ validator: A, nodeId: "v", config: { chainId: 0 } }])).to.throw(
+      /nodes\[0\]\.config: chainId/,
+    );
+    expect(() =>
+      parseProcessNodes([
+        { validator: A, nodeId: "v", config: { chainId: 1 } },
+        { validator: B, nodeId: "v", config: { chainId: 1 } },
+      ]),
+    ).to.throw(/used twice/);
   });
 });

@@ -18,7 +18,16 @@
  *      layer's sender under a stable intent key — so a crash between send and receipt is reconciled, not
  *      sent again, and a restarted orchestrator never reports twice.
  */
-import { getAddress, keccak256, type Log, type Provider, toBeHex, toUtf8Bytes, zeroPadValue } from "ethers";
+import {
+  getAddress,
+  isAddress,
+  keccak256,
+  type Log,
+  type Provider,
+  toBeHex,
+  toUtf8Bytes,
+  zeroPadValue,
+} from "ethers";
 
 import type { SendRequest, SendResult } from "../../chain/sender.js";
 import type {
@@ -29,7 +38,7 @@ import type {
 } from "../../../types/ethers-contracts/index.js";
 import type { Logger } from "../common/log.js";
 import type { TickContext } from "../common/lifecycle.js";
-import { type Driver, DriverError, type NodeRef, type SnapshotRef } from "./driver.js";
+import { type Driver, DriverError, type SnapshotRef } from "./driver.js";
 import {
   canonicalJson,
   detailsHash,
@@ -39,6 +48,7 @@ import {
   runLadder,
 } from "./ladder.js";
 import type { OrchestratorMetrics } from "./metrics.js";
+import { isCid } from "./store.js";
 import { type ActionWork, type IncidentWork, MemoryStateStore, type StateStore, type Work } from "./state.js";
 
 /** IRecoveryManager.ActionKind */
@@ -114,7 +124,14 @@ export interface HandledWork {
   type: Work["type"];
   id: bigint;
   /** What happened: reported ok/failed, or why nothing was done. */
-  result: "reported-ok" | "reported-failed" | "already-reported" | "closed" | "not-ours" | "report-failed";
+  result:
+    | "reported-ok"
+    | "reported-failed"
+    | "already-reported"
+    | "closed"
+    | "not-ours"
+    | "report-failed"
+    | "error";
   rung?: string;
 }
 
@@ -319,7 +336,9 @@ export class Orchestrator {
         this.#d.log.warn("work interrupted; it stays pending", { work: keyOf(w), error });
         return undefined;
       }
-      throw error;
+      // An RPC failure while re-reading or reporting: the item stays pending and the others still run.
+      this.#d.log.error("work failed; it stays pending and is retried next tick", { work: keyOf(w), error });
+      return { type: w.type, id: w.id, result: "error" };
     }
   }
 
@@ -374,6 +393,9 @@ export class Orchestrator {
       contract: this.#d.contracts.recovery,
       method: "reportIncidentRemediation",
       args: [w.id, w.report.ok, w.report.detailsHash],
+      // Not in IRecoveryManager today (reportIncidentRemediation has no on-chain "already reported" guard);
+      // listed so that the guard proposed in docs/agents/orchestrator.md is "already handled" once it exists.
+      alreadyHandled: ["RecoveryManagerIncidentAlreadyReported"],
     });
   }
 
@@ -482,7 +504,7 @@ export class Orchestrator {
         status: result.status,
         txHash: result.txHash,
       });
-      if (result.status === "already-handled") return this.#done(w, "already-reported");
+      if (result.status === "already-handled") return this.#done(w, "already-reported", undefined, false);
       return this.#done(w, report.ok ? "reported-ok" : "reported-failed", rungOf(report));
     }
     report.attempts++;
@@ -520,7 +542,10 @@ export class Orchestrator {
     return false;
   }
 
-  #done(w: Work, result: HandledWork["result"], rung?: string): HandledWork {
+  /** Drops `w` from the pending work; `countSkip`: an "already reported" found by a re-read is counted. */
+  #done(w: Work, result: HandledWork["result"], rung?: string, countSkip = true): HandledWork {
+    if (result === "already-reported" && countSkip)
+      this.#d.metrics?.reports.inc({ subject: w.type, result: "skipped" });
     this.#pending.delete(keyOf(w));
     this.#save();
     return { type: w.type, id: w.id, result, ...(rung ? { rung } : {}) };
@@ -612,5 +637,19 @@ export function makeOrchestrator(args: MakeOrchestratorArgs): Orchestrator {
   });
 }
 
-/** The node a work item concerns (exported for the simulation's bookkeeping). */
-export type { NodeRef };
+/**
+ * Validates the validator → config CID map (`nodeConfigs`) as read from JSON, e.g.
+ * `{"0x70997970C51812dc3A010C7d01b50e0d17dc79C8": "bafkrei…"}`. Throws an Error naming the bad entry.
+ */
+export function parseNodeConfigCids(raw: unknown): Record<string, string> {
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw))
+    throw new Error('nodeConfigs must be a JSON object {"0xValidator": "bafkrei…"}');
+  const out: Record<string, string> = {};
+  for (const [validator, cid] of Object.entries(raw as Record<string, unknown>)) {
+    if (!isAddress(validator)) throw new Error(`nodeConfigs: ${JSON.stringify(validator)} is not an address`);
+    if (typeof cid !== "string" || !isCid(cid))
+      throw new Error(`nodeConfigs[${validator}]: ${JSON.stringify(cid)} is not a CIDv0 (Qm…) or CIDv1 (b…)`);
+    out[getAddress(validator)] = cid;
+  }
+  return out;
+}

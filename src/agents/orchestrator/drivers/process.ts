@@ -19,7 +19,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writ
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 
-import { keccak256 } from "ethers";
+import { getAddress, isAddress, keccak256 } from "ethers";
 
 import type { Logger } from "../../common/log.js";
 import { type Driver, DriverError, type NodeRef, type NodeStatus, type SnapshotRef } from "../driver.js";
@@ -118,6 +118,49 @@ export function parseNodeConfig(raw: unknown, where = "config"): ProcessNodeConf
     config.args = [...(args as string[])];
   }
   return config;
+}
+
+/**
+ * Validates the driver's node list as read from a JSON file (for main.ts):
+ * `[{"validator": "0x…", "nodeId": "v1", "config": {"chainId": 31337, "blockTime": 1}, "port": 21001}]`.
+ * Throws an Error naming the bad entry and field.
+ */
+export function parseProcessNodes(raw: unknown): ProcessNodeSpec[] {
+  if (!Array.isArray(raw) || raw.length === 0) throw new Error("nodes must be a non-empty JSON array");
+  const seen = new Set<string>();
+  return raw.map((entry: unknown, i) => {
+    const where = `nodes[${i}]`;
+    if (entry === null || typeof entry !== "object") throw new Error(`${where} is not an object`);
+    const e = entry as Record<string, unknown>;
+    for (const k of Object.keys(e))
+      if (!["validator", "nodeId", "config", "port"].includes(k))
+        throw new Error(`${where}: unknown field "${k}" (known: validator, nodeId, config, port)`);
+    if (typeof e.validator !== "string" || !isAddress(e.validator))
+      throw new Error(
+        `${where}.validator is not an address, e.g. "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"`,
+      );
+    if (typeof e.nodeId !== "string" || !/^[A-Za-z0-9_-]{1,64}$/.test(e.nodeId))
+      throw new Error(`${where}.nodeId must be 1-64 characters of [A-Za-z0-9_-], e.g. "validator-1"`);
+    if (seen.has(e.nodeId)) throw new Error(`${where}.nodeId "${e.nodeId}" is used twice`);
+    seen.add(e.nodeId);
+    if (
+      e.port !== undefined &&
+      (!Number.isInteger(e.port) || (e.port as number) < 0 || (e.port as number) > 65_535)
+    )
+      throw new Error(`${where}.port must be an integer port (0 lets the OS choose), e.g. 21001`);
+    let config: ProcessNodeConfig;
+    try {
+      config = parseNodeConfig(e.config, `${where}.config`);
+    } catch (error) {
+      throw new Error((error as Error).message);
+    }
+    return {
+      validator: getAddress(e.validator),
+      nodeId: e.nodeId,
+      config,
+      ...(e.port !== undefined ? { port: e.port as number } : {}),
+    };
+  });
 }
 
 /** The anvil binary shipped in the platform package of `@foundry-rs/anvil`. */
