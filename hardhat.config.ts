@@ -1,9 +1,10 @@
 import { createRequire } from "node:module";
 
 import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
-import { defineConfig, emptyTask, task } from "hardhat/config";
+import { configVariable, defineConfig } from "hardhat/config";
 
 import warningsAsErrors from "./hardhat-plugins/warnings-as-errors/index.js";
+import { healTasks } from "./tasks/index.js";
 
 const require = createRequire(import.meta.url);
 
@@ -20,27 +21,8 @@ const FUZZ_SEED = "0x6865616c6e6574"; // "healnet"
 
 export default defineConfig({
   plugins: [hardhatToolboxMochaEthers, warningsAsErrors],
-  tasks: [
-    emptyTask("heal", "healnet: operate and simulate a self-healing validator network").build(),
-    task(["heal", "simulate"], "Run the chaos simulation (npm start) on this network")
-      .addOption({
-        name: "validators",
-        description: "validators wanting a seat (default 21)",
-        defaultValue: "",
-      })
-      .addOption({ name: "backups", description: "extra backup candidates (default 5)", defaultValue: "" })
-      .addOption({
-        name: "duration",
-        description: "simulated time: 3600, 15m, 1h (default 1h)",
-        defaultValue: "",
-      })
-      .addOption({ name: "seed", description: "same seed, same figures (default 1)", defaultValue: "" })
-      .addOption({ name: "scenario", description: "a JSON scenario file", defaultValue: "" })
-      .addOption({ name: "out", description: "report directory (default reports/)", defaultValue: "" })
-      .addFlag({ name: "json", description: "print the summary as JSON" })
-      .setAction(() => import("./tasks/simulate.js"))
-      .build(),
-  ],
+  // `npx hardhat heal ...` (tasks/index.ts; docs/deployment.md).
+  tasks: healTasks,
   solidity: {
     version: SOLC_VERSION,
     path: SOLC_PATH,
@@ -78,7 +60,16 @@ export default defineConfig({
     localhost: {
       type: "http",
       chainType: "l1",
-      url: "http://127.0.0.1:8545",
+      // HEALNET_LOCALHOST_URL points it at a node on another port (the deployment tests use one of their own).
+      url: process.env.HEALNET_LOCALHOST_URL ?? "http://127.0.0.1:8545",
+    },
+    // Secrets come from the keystore (`npx hardhat keystore set SEPOLIA_RPC_URL`) or the environment, never
+    // from the repository; they are read only when this network is used.
+    sepolia: {
+      type: "http",
+      chainType: "l1",
+      url: configVariable("SEPOLIA_RPC_URL"),
+      accounts: [configVariable("SEPOLIA_PRIVATE_KEY")],
     },
   },
 });

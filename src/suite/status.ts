@@ -3,7 +3,14 @@
  * state, liveness, last heartbeat age, uptime, stake and jail / pending-slash marks. Used by `npm start`
  * and, later, by `heal status`.
  */
+import type { Provider } from "ethers";
+
 import type { CoreSuite } from "./deploy.js";
+
+/** What `validatorRows` reads: a CoreSuite, or any typed contracts whose `admin` carries a provider. */
+export type StatusSource = Pick<CoreSuite, "set" | "health" | "stake"> & {
+  admin: { provider: Provider | null };
+};
 
 const STATUS = ["none", "backup", "active", "parked", "jailed", "tombstoned", "exited"] as const;
 const LIVENESS = ["unknown", "live", "late", "overdue", "stalled"] as const;
@@ -28,7 +35,7 @@ function tokens(wei: bigint): string {
 
 /** Rows for `validators` (bounded by the caller), read with view calls at the latest block. */
 export async function validatorRows(
-  suite: CoreSuite,
+  suite: StatusSource,
   validators: readonly string[],
 ): Promise<ValidatorRow[]> {
   const provider = suite.admin.provider;
@@ -55,4 +62,19 @@ export async function validatorRows(
     });
   }
   return rows;
+}
+
+/**
+ * Pending downtime slashes among the newest `limit` incidents (bounded: incidents are not indexed by
+ * validator), as validator address → "#<incident> <bps/100>%" (the newest wins).
+ */
+export async function pendingSlashes(set: StatusSource["set"], limit: bigint): Promise<Map<string, string>> {
+  const count = await set.incidentCount();
+  const pending = new Map<string, string>();
+  for (let id = count; id >= 1n && count - id < limit; id--) {
+    const incident = await set.incident(id);
+    if (incident.slashState !== 1n || pending.has(incident.validator)) continue; // SlashState.Pending
+    pending.set(incident.validator, `#${id} ${(Number(incident.slashBps) / 100).toFixed(2)}%`);
+  }
+  return pending;
 }

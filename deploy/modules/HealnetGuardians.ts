@@ -1,0 +1,106 @@
+/**
+ * Ignition module of the guardian side on top of the core (HealnetCore): AuditLog, SnapshotRegistry,
+ * GuardianCouncil and RecoveryManager behind ERC-1967 proxies, and every role of docs/access-control.md's
+ * "Who holds what" table except PARAMETER_ROLE of the five parameterised contracts, which goes to the deployer
+ * (HealnetSuite, no DAO) or to the DAO timelock (HealnetGovernance). Deploy one of those two, not this one.
+ *
+ * The council and the registry refer to each other, so the council's proxy is deployed first without calling
+ * `initialize` (OpenZeppelin 5's ERC1967Proxy refuses empty init data, so its constructor delegate-calls the
+ * view `threshold()` instead), the registry and the manager are initialized with its address, then the council
+ * is initialized through its proxy. Every role the council gets is granted only after that `initialize` succeeded: if anyone
+ * initialized the bare proxy first, the deployment stops there and the council holds nothing.
+ *
+ * Parameters (under "HealnetGuardians"): guardians (address[], required), threshold (required), operator (the
+ * orchestrator's key, RecoveryManager OPERATOR_ROLE; default: the deployer), council (GuardianCouncil.Delays),
+ * recovery (RecoveryManager.Parameters), snapshots (SnapshotRegistry.Parameters).
+ */
+import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
+
+import { DEFAULT_PARAMETERS } from "../../src/suite/parameters.js";
+import HealnetCore from "./HealnetCore.js";
+import { proxied, role } from "./proxy.js";
+
+export default buildModule("HealnetGuardians", (m) => {
+  const deployer = m.getAccount(0);
+  const d = DEFAULT_PARAMETERS;
+  const { token, stake, health, set, checks } = m.useModule(HealnetCore);
+  const guardians = m.getParameter<string[]>("guardians");
+  const threshold = m.getParameter<number>("threshold");
+  const operator = m.getParameter("operator", deployer);
+  const delays = m.getParameter("council", { ...d.council });
+  const recoveryParameters = m.getParameter("recovery", { ...d.recovery });
+  const snapshotParameters = m.getParameter("snapshots", { ...d.snapshots });
+  const treasury = m.staticCall(stake, "treasury", [], 0, { id: "treasury" });
+
+  const audit = proxied(m, "AuditLog", [deployer]);
+  const councilImpl = m.contract("GuardianCouncil", [], { id: "GuardianCouncilImpl" });
+  const noInit = m.encodeFunctionCall(councilImpl, "threshold", [], { id: "GuardianCouncilNoInit" });
+  const councilProxy = m.contract("ERC1967Proxy", [councilImpl, noInit], { id: "GuardianCouncilProxy" });
+  const council = m.contractAt("GuardianCouncil", councilProxy, { id: "GuardianCouncil" });
+  const snapshots = proxied(m, "SnapshotRegistry", [
+    deployer,
+    token,
+    treasury,
+    set,
+    stake,
+    council,
+    audit,
+    snapshotParameters,
+  ]);
+  const recovery = proxied(m, "RecoveryManager", [
+    deployer,
+    set,
+    stake,
+    health,
+    snapshots,
+    audit,
+    recoveryParameters,
+  ]);
+  const councilInit = m.call(
+    council,
+    "initialize",
+    [guardians, threshold, delays, recovery, snapshots, audit],
+    {
+      id: "GuardianCouncil_initialize",
+    },
+  );
+
+  // AuditLog appenders. The set's grant comes before `setAuditLog`, whose first entry the set appends.
+  const APPENDER = role("APPENDER_ROLE");
+  const setAppends = m.call(audit, "grantRole", [APPENDER, set], { id: "AuditLog_APPENDER_ROLE_set" });
+  m.call(set, "setAuditLog", [audit], { after: [setAppends] });
+  m.call(audit, "grantRole", [APPENDER, recovery], { id: "AuditLog_APPENDER_ROLE_recovery" });
+  m.call(audit, "grantRole", [APPENDER, snapshots], { id: "AuditLog_APPENDER_ROLE_snapshots" });
+  m.call(audit, "grantRole", [APPENDER, council], {
+    id: "AuditLog_APPENDER_ROLE_council",
+    after: [councilInit],
+  });
+
+  // The council is the guardian of the RecoveryManager and the SnapshotRegistry.
+  m.call(recovery, "grantRole", [role("GUARDIAN_ROLE"), council], {
+    id: "RecoveryManager_GUARDIAN_ROLE_council",
+    after: [councilInit],
+  });
+  m.call(snapshots, "grantRole", [role("GUARDIAN_ROLE"), council], {
+    id: "SnapshotRegistry_GUARDIAN_ROLE_council",
+    after: [councilInit],
+  });
+
+  // The RecoveryManager acts on the set, the StakeManager and NodeHealth (its own PARAMETER_ROLE it grants itself).
+  for (const name of ["PAUSER_ROLE", "PARAMETER_ROLE", "RECOVERY_ROLE"]) {
+    m.call(set, "grantRole", [role(name), recovery], { id: `SelfHealingValidatorSet_${name}_recovery` });
+  }
+  for (const name of ["JAILER_ROLE", "PARAMETER_ROLE"]) {
+    m.call(stake, "grantRole", [role(name), recovery], { id: `StakeManager_${name}_recovery` });
+  }
+  for (const name of ["ROTATOR_ROLE", "PARAMETER_ROLE"]) {
+    m.call(health, "grantRole", [role(name), recovery], { id: `NodeHealth_${name}_recovery` });
+  }
+
+  // The orchestrator reports remediation results.
+  m.call(recovery, "grantRole", [role("OPERATOR_ROLE"), operator], {
+    id: "RecoveryManager_OPERATOR_ROLE_operator",
+  });
+
+  return { token, stake, health, set, checks, audit, snapshots, recovery, council };
+});

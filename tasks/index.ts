@@ -1,0 +1,158 @@
+/**
+ * The `heal` task namespace, registered in hardhat.config.ts (`tasks: healTasks`). Each task is a thin
+ * wrapper over src/ whose action is loaded lazily, so the config stays fast to load.
+ *
+ * To add a task (the agents' `heal keeper|sidecar|orchestrator`, `heal simulate`): write its action module
+ * (default export, or a named export picked with `.then`), wrap the action with `healAction` from
+ * tasks/common.ts so that a bad argument is one line on stderr and exit code 1, and append its definition to
+ * `healTasks` below.
+ */
+import { emptyTask, task } from "hardhat/config";
+import type { TaskDefinition } from "hardhat/types/tasks";
+
+const addresses = {
+  name: "addresses",
+  description: "Addresses JSON file (default: deploy/deployments/chain-<id>/deployed_addresses.json)",
+  defaultValue: "",
+} as const;
+const from = {
+  name: "from",
+  description: "Sending account, one of the network's accounts (default: the first)",
+  defaultValue: "",
+} as const;
+
+export const healTasks: TaskDefinition[] = [
+  emptyTask("heal", "healnet: deploy, inspect and operate the suite").build(),
+
+  task(
+    ["heal", "deploy"],
+    "Deploy the suite with Ignition (deploy/parameters/<network>.json), then check its status",
+  )
+    .addOption({ name: "module", description: "suite | governance | core", defaultValue: "suite" })
+    .addOption({
+      name: "parameters",
+      description: "Parameter file (default: deploy/parameters/<network>.json)",
+      defaultValue: "",
+    })
+    .addOption({
+      name: "deploymentDir",
+      description: "Journal directory (default: deploy/deployments/chain-<id>)",
+      defaultValue: "",
+    })
+    .setAction(() => import("./deploy.js"))
+    .build(),
+
+  task(["heal", "status"], "Table of validators: state, liveness, heartbeat age, uptime, stake, jail")
+    .addOption(addresses)
+    .addOption({ name: "backups", description: "Most backups to list", defaultValue: "50" })
+    .addOption({
+      name: "incidents",
+      description: "Newest incidents scanned for pending slashes",
+      defaultValue: "100",
+    })
+    .setAction(() => import("./status.js"))
+    .build(),
+
+  task(["heal", "heartbeat"], "Send one heartbeat from a registered signer key (--from)")
+    .addOption(from)
+    .addOption(addresses)
+    .setAction(() => import("./heartbeat.js"))
+    .build(),
+
+  task(["heal", "check"], "Show one validator's liveness; with --send, call checkHeartbeat on it")
+    .addPositionalArgument({ name: "validator", description: "The validator's address" })
+    .addFlag({ name: "send", description: "Call the permissionless checkHeartbeat(validator)" })
+    .addOption(from)
+    .addOption(addresses)
+    .setAction(() => import("./check.js"))
+    .build(),
+
+  emptyTask(["heal", "guardian"], "The guardian council: propose, approve, execute, list").build(),
+  task(
+    ["heal", "guardian", "propose"],
+    "Propose a council action, e.g. `Pause 3600` or `ForceReplace <validator>`",
+  )
+    .addPositionalArgument({
+      name: "action",
+      description:
+        "Pause, Unpause, Resync, Reprovision, Forgive, ForceReplace, ApproveKeyRotation, UpdateParameters, ChangeGuardians, AttestSnapshot",
+    })
+    .addVariadicArgument({ name: "values", description: "The action's arguments", defaultValue: [] })
+    .addOption(from)
+    .addOption(addresses)
+    .setAction(() => import("./guardian.js").then((m) => ({ default: m.propose })))
+    .build(),
+  task(["heal", "guardian", "approve"], "Approve a proposal as a guardian (--from)")
+    .addPositionalArgument({ name: "id", description: "Proposal id" })
+    .addOption(from)
+    .addOption(addresses)
+    .setAction(() => import("./guardian.js").then((m) => ({ default: m.approve })))
+    .build(),
+  task(["heal", "guardian", "execute"], "Execute a Ready proposal (anyone)")
+    .addPositionalArgument({ name: "id", description: "Proposal id" })
+    .addOption(from)
+    .addOption(addresses)
+    .setAction(() => import("./guardian.js").then((m) => ({ default: m.execute })))
+    .build(),
+  task(["heal", "guardian", "list"], "List the newest proposals")
+    .addOption({
+      name: "state",
+      description: "Only this state (Collecting, Queued, Ready, ...)",
+      defaultValue: "",
+    })
+    .addOption({ name: "limit", description: "Most proposals to list", defaultValue: "20" })
+    .addOption(addresses)
+    .setAction(() => import("./guardian.js").then((m) => ({ default: m.list })))
+    .build(),
+
+  emptyTask(["heal", "audit"], "The audit log").build(),
+  task(["heal", "audit", "verify"], "Recompute the AuditLog hash chain from its events and compare")
+    .addOption({
+      name: "fromBlock",
+      description: "First block to read (the log's deployment block)",
+      defaultValue: "0",
+    })
+    .addOption(addresses)
+    .setAction(() => import("./audit.js").then((m) => ({ default: m.verify })))
+    .build(),
+
+  emptyTask(["heal", "snapshot"], "The snapshot registry: propose, attest, list").build(),
+  task(["heal", "snapshot", "propose"], "Propose a state snapshot (pays the bond in HEAL)")
+    .addOption({ name: "height", description: "Block height", defaultValue: "" })
+    .addOption({ name: "blockHash", description: "Block hash (bytes32)", defaultValue: "" })
+    .addOption({ name: "stateRoot", description: "State root (bytes32)", defaultValue: "" })
+    .addOption({ name: "contentHash", description: "Hash of the snapshot file (bytes32)", defaultValue: "" })
+    .addOption({ name: "cid", description: "Content identifier of the snapshot file", defaultValue: "" })
+    .addOption({ name: "size", description: "Size in bytes", defaultValue: "" })
+    .addOption(from)
+    .addOption(addresses)
+    .setAction(() => import("./snapshot.js").then((m) => ({ default: m.propose })))
+    .build(),
+  task(["heal", "snapshot", "attest"], "Attest a snapshot as an active validator, or --as-guardian")
+    .addPositionalArgument({ name: "id", description: "Snapshot id" })
+    .addFlag({ name: "asGuardian", description: "Attest as a guardian" })
+    .addOption(from)
+    .addOption(addresses)
+    .setAction(() => import("./snapshot.js").then((m) => ({ default: m.attest })))
+    .build(),
+  task(["heal", "snapshot", "list"], "List the newest snapshots")
+    .addOption({ name: "limit", description: "Most snapshots to list", defaultValue: "20" })
+    .addOption(addresses)
+    .setAction(() => import("./snapshot.js").then((m) => ({ default: m.list })))
+    .build(),
+
+  task(["heal", "simulate"], "Run the chaos simulation of npm start on this network (docs/simulation.md)")
+    .addOption({ name: "validators", description: "Validators wanting a seat (empty: 21)", defaultValue: "" })
+    .addOption({ name: "backups", description: "Extra backup candidates (empty: 5)", defaultValue: "" })
+    .addOption({
+      name: "duration",
+      description: "Simulated time: 3600, 15m, 1h (empty: 1h)",
+      defaultValue: "",
+    })
+    .addOption({ name: "seed", description: "Same seed, same figures (empty: 1)", defaultValue: "" })
+    .addOption({ name: "scenario", description: "A JSON scenario file", defaultValue: "" })
+    .addOption({ name: "out", description: "Report directory (empty: reports/)", defaultValue: "" })
+    .addFlag({ name: "json", description: "Print the summary as JSON" })
+    .setAction(() => import("./simulate.js"))
+    .build(),
+];
