@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -18,6 +18,16 @@ function start(args: string[]) {
     timeout: 60_000,
     env: { ...process.env, NODE_NO_WARNINGS: "1" },
   });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr.trim() };
+}
+
+/** Runs `npx hardhat heal simulate …` as a child process (the same Node 22). */
+function healSimulate(args: string[]) {
+  const result = spawnSync(
+    process.execPath,
+    [join(process.cwd(), "node_modules", "hardhat", "dist", "src", "cli.js"), "heal", "simulate", ...args],
+    { cwd: process.cwd(), encoding: "utf8", timeout: 90_000, env: { ...process.env, NODE_NO_WARNINGS: "1" } },
+  );
   return { status: result.status, stdout: result.stdout, stderr: result.stderr.trim() };
 }
 
@@ -138,6 +148,31 @@ describe("Chaos simulation: options and scenario files", function () {
       expect(summary.incidents[0]!.fault).to.equal("crash");
       expect(summary).to.not.have.property("timeline");
       expect(stderr).to.match(/100%/);
+    });
+
+    it("heal simulate: a bad option is one line on stderr (exit 1); a tiny scenario runs and writes both reports", function () {
+      const bad = healSimulate(["--validators", "x"]);
+      expect(bad.status).to.equal(1);
+      expect(bad.stderr.split("\n").filter((l) => !l.startsWith("npm warn"))).to.deep.equal([
+        'heal simulate: --validators must be an integer ≥ 1 (got "x")',
+      ]);
+      const scenario = file(
+        "tiny-task.json",
+        JSON.stringify({
+          name: "tiny-task",
+          validators: 5,
+          backups: 1,
+          duration: 180,
+          parameters: { minActive: 3 },
+          faults: [{ type: "crash", at: 30, duration: 120 }],
+        }),
+      );
+      const out = join(dir, "task-out");
+      const ok = healSimulate(["--scenario", scenario, "--out", out]);
+      expect(ok.status, ok.stderr).to.equal(0);
+      expect(ok.stdout).to.match(/crash replaced in time: \d+ s/);
+      expect(existsSync(join(out, "simulation-tiny-task-seed-1.html"))).to.equal(true);
+      expect(existsSync(join(out, "simulation-tiny-task-seed-1.json"))).to.equal(true);
     });
 
     it("prints the usage with --help and exits 0", function () {
