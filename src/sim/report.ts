@@ -101,6 +101,8 @@ export interface Report {
   chainHaltS: number;
   slashedDuringHalt: number;
   tx: { count: number; perSecond: number; gasUsed: string; blocks: number };
+  /** Where the wall time went (seconds per phase of the steps) and the agents' view reads. */
+  performance: { phasesS: Record<string, number>; viewCalls: number; viewCacheHits: number };
   targets: Target[];
   byFault: Partial<Record<FaultType, FaultStats>>;
   incidents: IncidentRow[];
@@ -551,6 +553,13 @@ export function buildReport(r: SimRecord): Report {
       gasUsed: r.chain.gasUsed.toString(),
       blocks: r.chain.blocks,
     },
+    performance: {
+      phasesS: Object.fromEntries(
+        Object.entries(r.performance.phaseMs).map(([k, v]) => [k, round(v / 1000, 2)]),
+      ),
+      viewCalls: r.performance.viewCalls,
+      viewCacheHits: r.performance.viewCacheHits,
+    },
     targets,
     byFault,
     incidents: rows,
@@ -594,10 +603,11 @@ function round(x: number, digits: number): number {
 
 /** The report without the bulky timeline, and with every wall-clock figure removed (for determinism checks). */
 export function deterministicView(report: Report): unknown {
-  const { timeline: _t, wallTimeS: _w, setupWallTimeS: _s, targets, tx, ...rest } = report;
+  const { timeline: _t, wallTimeS: _w, setupWallTimeS: _s, performance: _p, targets, tx, ...rest } = report;
   void _t;
   void _w;
   void _s;
+  void _p;
   return {
     ...rest,
     tx: { ...tx, perSecond: undefined },

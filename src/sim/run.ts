@@ -103,6 +103,15 @@ export function summaryText(report: Report, paths: { json: string; html: string 
   lines.push(
     `wall time ${report.wallTimeS.toFixed(1)} s (setup ${report.setupWallTimeS.toFixed(1)} s), ${report.tx.count} transactions, ${report.tx.perSecond} tx/s`,
   );
+  const phases = Object.entries(report.performance.phasesS)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k} ${v.toFixed(1)} s`)
+    .join(", ");
+  const cached =
+    report.performance.viewCalls === 0 ? 0 : report.performance.viewCacheHits / report.performance.viewCalls;
+  lines.push(
+    `where the time went: ${phases}; agents' view reads ${report.performance.viewCalls} (${(cached * 100).toFixed(0)} % from the cache)`,
+  );
   lines.push(`reports: ${paths.html}`);
   lines.push(`         ${paths.json}`);
   return lines.join("\n") + "\n";

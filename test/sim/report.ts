@@ -113,6 +113,7 @@ function record(incidents: ChainIncident[], timeline: Map<string, Segment[]>): S
       balanceMatches: true,
     },
     audit: { verified: true, entries: 1 },
+    performance: { phaseMs: {}, viewCalls: 0, viewCacheHits: 0 },
     receipts: new Map(),
     wallTimeS: 1,
     setupWallTimeS: 0.1,
