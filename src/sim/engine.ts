@@ -517,8 +517,6 @@ export async function runSimulation(options: RunOptions): Promise<SimRecord> {
     keepers.push({ ...slot, keeper: makeKeeper(slot) });
   }
 
-  const clockSleep = (ms: number, signal: AbortSignal) =>
-    clock.until(clock.now + Math.ceil(ms / 1000), signal);
   const driver = new SimulatedDriver({ fleet, clock, restartTime: s.restartTime });
   let orchestrator: Orchestrator | null = null;
   const orchSender = await makeSender(orchestratorWallet);

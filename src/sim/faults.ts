@@ -10,10 +10,6 @@
  * `injectFault` applies a due fault to the fleet at its time, choosing its victims with the seeded PRNG among
  * active validators whose nodes are healthy (the same seed and the same chain give the same victims).
  */
-import type { Wallet } from "ethers";
-
-import type { IValidatorSet } from "../../types/ethers-contracts/index.js";
-import { signVote } from "../suite/signing.js";
 import type { Fleet, SimNode } from "./fleet.js";
 import { Rng } from "./rng.js";
 import {
@@ -257,20 +253,4 @@ export function injectFault(fault: ScheduledFault, ctx: InjectionContext, start:
   };
   if (AGENT_FAULTS.includes(fault.type)) injected.keeper = fault.spec.keeper ?? 0;
   return injected;
-}
-
-/**
- * Two conflicting votes by a node's signer for the same height and round: the evidence a vote watcher hands
- * to the keepers.
- */
-export async function equivocate(
-  set: IValidatorSet,
-  signer: Wallet,
-  domain: Parameters<typeof signVote>[1],
-  height: bigint,
-): Promise<{ first: Awaited<ReturnType<typeof signVote>>; second: Awaited<ReturnType<typeof signVote>> }> {
-  void set;
-  const first = await signVote(signer, domain, { height, round: 0, blockHash: "0x" + "aa".repeat(32) });
-  const second = await signVote(signer, domain, { height, round: 0, blockHash: "0x" + "bb".repeat(32) });
-  return { first, second };
 }
