@@ -140,4 +140,19 @@ export const healTasks: TaskDefinition[] = [
     .addOption(addresses)
     .setAction(() => import("./snapshot.js").then((m) => ({ default: m.list })))
     .build(),
+
+  task(["heal", "simulate"], "Run the chaos simulation of npm start on this network (docs/simulation.md)")
+    .addOption({ name: "validators", description: "Validators wanting a seat (empty: 21)", defaultValue: "" })
+    .addOption({ name: "backups", description: "Extra backup candidates (empty: 5)", defaultValue: "" })
+    .addOption({
+      name: "duration",
+      description: "Simulated time: 3600, 15m, 1h (empty: 1h)",
+      defaultValue: "",
+    })
+    .addOption({ name: "seed", description: "Same seed, same figures (empty: 1)", defaultValue: "" })
+    .addOption({ name: "scenario", description: "A JSON scenario file", defaultValue: "" })
+    .addOption({ name: "out", description: "Report directory (empty: reports/)", defaultValue: "" })
+    .addFlag({ name: "json", description: "Print the summary as JSON" })
+    .setAction(() => import("./simulate.js"))
+    .build(),
 ];

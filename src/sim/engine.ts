@@ -1,0 +1,936 @@
+/**
+ * The simulation engine: deploys the suite on a Hardhat network, creates the fleet, runs the real agents
+ * in-process and moves simulated time one block at a time.
+ *
+ * Each step (one block of `blockTime` seconds):
+ *   1. the clock moves: an empty block is mined at the step's timestamp, and every transaction of the step
+ *      is mined at that same timestamp (`evm_setNextBlockTimestamp` before each one; the embedded network
+ *      allows blocks with equal timestamps), so the chain's time is the simulated time, to the second;
+ *   2. due faults are injected, expired ones clear, the simulated network produces a block (or halts);
+ *   3. due sidecars read their node and sign a heartbeat for the relay queue (relay mode: no transaction);
+ *   4. every keeper that is up ticks (it relays the queue in one `heartbeatBatch`, checks, executes, fills);
+ *   5. the orchestrator ticks, up to its next wait on simulated time (a restart takes `restartTime`);
+ *   6. validator owners unjail their healed nodes;
+ *   7. the chain's events are read (detections, replacements, remediations), and the ground truth sampled.
+ *
+ * Nothing here reads the wall clock except to report wall time, so the same seed gives the same run.
+ */
+import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
+import { id, type Interface, type Provider, type TransactionRequest, Wallet } from "ethers";
+
+import { makeLogger } from "../agents/common/log.js";
+import {
+  Keeper,
+  type DoubleSignEvidence,
+  type KeeperAction,
+  type SignedHeartbeat,
+} from "../agents/keeper/keeper.js";
+import { makeOrchestrator, type Orchestrator } from "../agents/orchestrator/orchestrator.js";
+import { Sidecar } from "../agents/sidecar/sidecar.js";
+import { IntentLog } from "../chain/intent-log.js";
+import { NonceManager } from "../chain/nonce.js";
+import { type SendRequest, Sender } from "../chain/sender.js";
+import { verifyAuditTrail } from "../suite/audit.js";
+import { deploySuite, type Suite } from "../suite/deploy.js";
+import { createOperators, fund, type Operator } from "../suite/fleet.js";
+import { withParameters } from "../suite/parameters.js";
+import { domainOf, signHeartbeat, signVote, type SignedHeartbeatInput } from "../suite/signing.js";
+import {
+  INodeHealth__factory,
+  IRecoveryManager__factory,
+  ISnapshotRegistry__factory,
+  IStakeManager__factory,
+  IValidatorSet__factory,
+} from "../../types/ethers-contracts/index.js";
+import { SimClock } from "./clock.js";
+import { SimulatedDriver, type DriverOp } from "./driver.js";
+import { ChainWatcher, type StatusName } from "./events.js";
+import { injectFault, scheduleFaults, type InjectedFault, type ScheduledFault } from "./faults.js";
+import { Fleet, type Condition } from "./fleet.js";
+import { Rng } from "./rng.js";
+import { activeSeats, type Scenario, ScenarioError } from "./scenario.js";
+
+const TOKEN = 10n ** 18n;
+/** Simulated start time on the embedded network (fixed, so runs are identical). 2033-05-18. */
+export const FIXED_START = 2_000_000_000;
+
+/** What the engine needs of a Hardhat network connection. */
+export interface SimConnection {
+  ethers: HardhatEthers;
+  provider: { request(args: { method: string; params?: unknown[] }): Promise<unknown> };
+}
+
+export interface ProgressInfo {
+  step: number;
+  steps: number;
+  /** Simulated seconds elapsed. */
+  elapsed: number;
+  duration: number;
+  txs: number;
+  incidents: number;
+  faults: number;
+}
+
+export interface RunOptions {
+  scenario: Scenario;
+  connection: SimConnection;
+  onProgress?: (p: ProgressInfo) => void;
+  /** Called with a line when something notable happens (setup phases). */
+  onPhase?: (line: string) => void;
+}
+
+export interface Segment {
+  from: number;
+  to: number;
+  status: StatusName;
+  condition: Condition;
+}
+
+export interface AgentEvent {
+  at: number;
+  agent: string;
+  event: "crashed" | "restarted" | "rpc-failed" | "rpc-ok" | "tick-failed";
+  detail?: string;
+}
+
+export interface RecordedAction extends KeeperAction {
+  at: number;
+  agent: string;
+}
+
+export interface NodeInfo {
+  label: string;
+  validator: string;
+  signer: string;
+  stake: bigint;
+  initialStatus: StatusName;
+}
+
+/** Everything a run produced, in raw form (report.ts turns it into figures). */
+export interface SimRecord {
+  scenario: Scenario;
+  /** Absolute simulated start (unix seconds) and end. */
+  start: number;
+  end: number;
+  steps: number;
+  sameTimestamp: boolean;
+  network: string;
+  chainParams: {
+    heartbeatInterval: number;
+    gracePeriod: number;
+    blockTime: number;
+    maxHeightLag: number;
+    stallReports: number;
+    stallEscalationDelay: number;
+    appealWindow: number;
+    jailDuration: number;
+    minActive: number;
+    maxActive: number;
+    correlatedFaultBps: number;
+    uptimeWindowS: number;
+  };
+  addresses: Record<string, string>;
+  agents: {
+    keepers: string[];
+    orchestrator: string;
+    treasury: string;
+    guardians: string[];
+    threshold: number;
+  };
+  nodes: NodeInfo[];
+  faults: InjectedFault[];
+  watcher: ChainWatcher;
+  timeline: Map<string, Segment[]>;
+  actions: RecordedAction[];
+  agentEvents: AgentEvent[];
+  driverOps: DriverOp[];
+  orchestrator: { available: boolean; ticks: number; reports: number; failures: number };
+  /** Correlated outages: when every victim heartbeated again, on-chain. */
+  correlatedHealedAt: Map<number, number>;
+  /** Agent faults: detection (first failed tick, or the exit) and heal (first good tick after). */
+  agentFaultTimes: Map<number, { detectedAt?: number; healedAt?: number }>;
+  quorum: { samples: number; withQuorum: number };
+  belowMinActiveS: number;
+  networkHaltedS: number;
+  finalActive: number;
+  chain: { txs: number; gasUsed: bigint; blocks: number; firstBlock: number; lastBlock: number };
+  stake: {
+    conserved: boolean;
+    deposited: bigint;
+    bonded: bigint;
+    unbonding: bigint;
+    withdrawn: bigint;
+    slashed: bigint;
+    rewardsOwed: bigint;
+    balanceMatches: boolean;
+  };
+  audit: { verified: boolean | null; entries: number; reason?: string };
+  /** Wall milliseconds per phase of the steps, and the agents' view reads (and how many the cache answered). */
+  performance: { phaseMs: Record<string, number>; viewCalls: number; viewCacheHits: number };
+  /** Receipts of the incidents' transactions (gas used, who paid it). */
+  receipts: Map<string, { gasUsed: bigint; from: string }>;
+  wallTimeS: number;
+  setupWallTimeS: number;
+}
+
+/** Signed heartbeats posted by sidecars, kept in node order so every run batches them identically. */
+class RelayQueue {
+  #pending = new Map<number, SignedHeartbeatInput>();
+  #ready: SignedHeartbeat[] = [];
+
+  post(index: number, item: SignedHeartbeatInput): void {
+    this.#pending.set(index, item);
+  }
+
+  flush(): void {
+    const indexes = [...this.#pending.keys()].sort((a, b) => a - b);
+    for (const i of indexes) this.#ready.push(this.#pending.get(i) as SignedHeartbeat);
+    this.#pending.clear();
+  }
+
+  take(max: number): SignedHeartbeat[] {
+    return this.#ready.splice(0, max);
+  }
+
+  get size(): number {
+    return this.#ready.length;
+  }
+}
+
+interface KeeperSlot {
+  name: string;
+  wallet: Wallet;
+  sender: Sender;
+  keeper: Keeper;
+  downUntil: number | null;
+  rpcDownUntil: number | null;
+  /** Fault ids waiting for their first good tick (heal). */
+  healing: Set<number>;
+}
+
+const silent = makeLogger({ level: "error", sink: () => {} });
+
+/**
+ * The agents' view of the node: an ethers Provider in front of the embedded network that
+ * - pins the next block's timestamp to the simulated time before each broadcast;
+ * - caches view calls until the chain changes, as a caching RPC proxy in front of a node would: a read of
+ *   a function the healnet interfaces declare `view`/`pure` is answered from the cache until the next block
+ *   or transaction; a read that depends on storage only (`timeless`: it reads no block timestamp or
+ *   number — e.g. `overdueAt`, `activeValidators`, `incident`) until the next transaction. Two keepers
+ *   ticking in the same block, and a keeper ticking in a block with no transaction, then read the chain once.
+ *   Simulations of transactions (`eth_call` of a non-view function) and reads at an explicit block are never
+ *   cached.
+ */
+class ChainTap {
+  /** Bumped by every transaction. */
+  stateVersion = 0;
+  /** Bumped by every block and transaction. */
+  blockVersion = 0;
+  calls = 0;
+  hits = 0;
+  readonly #cache = new Map<string, Promise<string>>();
+  readonly provider: Provider;
+
+  constructor(
+    base: Provider,
+    readonly views: { all: ReadonlySet<string>; timeless: ReadonlySet<string> },
+    beforeTx: () => Promise<void>,
+  ) {
+    const call = (tx: TransactionRequest): Promise<string> => {
+      this.calls++;
+      const data = typeof tx.data === "string" ? tx.data : "";
+      const selector = data.slice(0, 10);
+      if (tx.blockTag !== undefined || !this.views.all.has(selector)) return base.call(tx);
+      const version = this.views.timeless.has(selector) ? `s${this.stateVersion}` : `b${this.blockVersion}`;
+      const key = `${version}|${String(tx.to).toLowerCase()}|${data}`;
+      const cached = this.#cache.get(key);
+      if (cached !== undefined) {
+        this.hits++;
+        return cached;
+      }
+      const result = base.call(tx);
+      this.#cache.set(key, result);
+      result.catch(() => this.#cache.delete(key));
+      return result;
+    };
+    this.provider = new Proxy(base, {
+      get: (target, prop) => {
+        if (prop === "call") return call;
+        if (prop === "broadcastTransaction") {
+          return async (raw: string) => {
+            await beforeTx();
+            return target.broadcastTransaction(raw);
+          };
+        }
+        const value = Reflect.get(target, prop, target) as unknown;
+        return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+  }
+
+  /** A transaction is about to be mined. */
+  transaction(): void {
+    this.stateVersion++;
+    this.blockVersion++;
+    if (this.#cache.size > 50_000) this.#cache.clear();
+  }
+
+  /** An empty block is about to be mined. */
+  block(): void {
+    this.blockVersion++;
+  }
+}
+
+/**
+ * Gas limit of the agents' transactions here. Gas costs nothing on the embedded network and every healnet
+ * call stays far below it (a 100-item heartbeat batch uses ~1.5 M); a fixed limit spares the sender's
+ * `eth_estimateGas` binary search (the simulation of the call before sending still runs, so a revert is
+ * still caught before anything is sent). Gas *used* is read from the receipts.
+ */
+const AGENT_GAS_LIMIT = 12_000_000n;
+
+function withGasLimit(request: SendRequest): SendRequest {
+  return request.gasLimit === undefined ? { ...request, gasLimit: AGENT_GAS_LIMIT } : request;
+}
+
+/**
+ * Reads that depend on storage only (no `block.timestamp` / `block.number`), checked against the contracts:
+ * `overdueAt` is the latest of last heartbeat, activation and unpause plus the window; the others are plain
+ * getters. Anything not listed here is cached per block only.
+ */
+const TIMELESS_VIEWS = [
+  "activeValidators",
+  "activeCount",
+  "backupCount",
+  "overdueAt",
+  "openRemediationOf",
+  "incidentCount",
+  "incident",
+  "parameters",
+  "statusOf",
+  "signerOf",
+  "bestHeight",
+  "lastHeartbeatAt",
+  "rewardOf",
+];
+
+/** Selectors of the view/pure functions of the given interfaces, and of the timeless ones among them. */
+function viewSelectorsOf(...interfaces: Interface[]): { all: Set<string>; timeless: Set<string> } {
+  const all = new Set<string>();
+  const timeless = new Set<string>();
+  for (const iface of interfaces)
+    iface.forEachFunction((f) => {
+      if (!f.constant) return;
+      all.add(f.selector);
+      if (TIMELESS_VIEWS.includes(f.name)) timeless.add(f.selector);
+    });
+  return { all, timeless };
+}
+
+export async function runSimulation(options: RunOptions): Promise<SimRecord> {
+  const wallStart = performance.now();
+  const { scenario: s, connection } = options;
+  const phase = options.onPhase ?? (() => {});
+  const { ethers } = connection;
+  const rpc = (method: string, params: unknown[] = []) => connection.provider.request({ method, params });
+  const p = s.parameters;
+  const seats = activeSeats(s);
+  const schedule = scheduleFaults(s);
+
+  const signers = await ethers.getSigners();
+  if (signers.length < 1 + s.guardians.count)
+    throw new ScenarioError(
+      `scenario.guardians.count: ${s.guardians.count} guardians need ${s.guardians.count + 1} accounts, the network has ${signers.length}`,
+    );
+  const admin = signers[0]!;
+  const guardianSigners = signers.slice(1, 1 + s.guardians.count);
+  const chainId = (await ethers.provider.getNetwork()).chainId;
+
+  // ------------------------------------------------------------------ time origin
+  const genesis = (await ethers.provider.getBlock("latest"))?.timestamp ?? 0;
+  let sameTimestamp = false;
+  try {
+    await rpc("evm_setNextBlockTimestamp", [genesis]);
+    await rpc("evm_mine", []);
+    sameTimestamp = true;
+  } catch {
+    sameTimestamp = false;
+  }
+  const latestNow = (await ethers.provider.getBlock("latest"))?.timestamp ?? genesis;
+  const start = sameTimestamp && latestNow < FIXED_START - 7_200 ? FIXED_START : latestNow + 7_200;
+  await rpc("evm_setNextBlockTimestamp", [start - 3_600]);
+  await rpc("evm_mine", []);
+  const clock = new SimClock(start);
+  let tap: ChainTap | undefined;
+  const beforeTx = async () => {
+    tap?.transaction();
+    if (sameTimestamp) await rpc("evm_setNextBlockTimestamp", [clock.now]);
+  };
+  const mineAt = async (t: number) => {
+    tap?.block();
+    if (sameTimestamp) await rpc("evm_mine", [t]);
+    else {
+      const latest = (await ethers.provider.getBlock("latest"))?.timestamp ?? 0;
+      if (t > latest) await rpc("evm_mine", [t]);
+    }
+  };
+
+  // ------------------------------------------------------------------ deployment and fleet
+  phase(`deploying the suite (guardians ${s.guardians.threshold}-of-${s.guardians.count})`);
+  const orchestratorWallet = new Wallet(id("healnet-sim/orchestrator"), ethers.provider);
+  const parameters = withParameters({
+    health: {
+      heartbeatInterval: p.heartbeatInterval,
+      gracePeriod: p.gracePeriod,
+      maxHeightLag: p.maxHeightLag,
+      stallReports: p.stallReports,
+    },
+    epochLength: p.heartbeatInterval,
+    set: {
+      maxActive: seats,
+      minActive: p.minActive,
+      minUptimeBps: p.minUptimeBps,
+      correlatedFaultBps: p.correlatedFaultBps,
+      appealWindow: p.appealWindow,
+      jailDuration: p.jailDuration,
+      stallEscalationDelay: p.stallEscalationDelay,
+    },
+  });
+  const suite: Suite = await deploySuite(ethers, {
+    admin,
+    parameters,
+    guardians: guardianSigners,
+    threshold: s.guardians.threshold,
+    orchestrator: orchestratorWallet.address,
+  });
+  const total = s.validators + s.backups;
+  phase(`creating ${total} operators (${s.validators} validators, ${s.backups} backups)`);
+  const stakes = Array.from({ length: total }, (_, i) => (20_000n - 5n * BigInt(i)) * TOKEN);
+  const operators: Operator[] = await createOperators(ethers, suite, stakes, "healnet-sim");
+  const fleet = new Fleet(operators);
+  const order = fleet.nodes.map((n) => n.validator);
+
+  const keeperKeys = Array.from({ length: s.keepers }, (_, k) => id(`healnet-sim/keeper/${k}`));
+  for (const key of keeperKeys) await fund(ethers.provider, new Wallet(key).address);
+  await fund(ethers.provider, orchestratorWallet.address);
+
+  const addresses = {
+    set: await suite.set.getAddress(),
+    health: await suite.health.getAddress(),
+    stake: await suite.stake.getAddress(),
+    recovery: await suite.recovery.getAddress(),
+    snapshots: await suite.snapshots.getAddress(),
+    audit: await suite.audit.getAddress(),
+    council: await suite.council.getAddress(),
+  };
+  tap = new ChainTap(
+    ethers.provider,
+    viewSelectorsOf(
+      suite.set.interface,
+      suite.health.interface,
+      suite.stake.interface,
+      suite.recovery.interface,
+      suite.snapshots.interface,
+    ),
+    beforeTx,
+  );
+  const txProvider = tap.provider;
+  const makeSender = async (wallet: Wallet): Promise<Sender> =>
+    new Sender({
+      provider: txProvider,
+      signer: wallet,
+      nonces: new NonceManager(ethers.provider, wallet.address),
+      log: await IntentLog.open(":memory:", { chainId, sender: wallet.address }),
+      chainId,
+      maxFeePerGasCap: 10n ** 12n,
+      pollMs: 1,
+      stuckAfterMs: 600_000,
+      maxWaitMs: 60_000,
+    });
+
+  // ------------------------------------------------------------------ agents
+  const queue = new RelayQueue();
+  const evidence: DoubleSignEvidence[] = [];
+  const pendingEvidence: { at: number; item: DoubleSignEvidence }[] = [];
+  const keeperWallets = keeperKeys.map((key) => new Wallet(key, txProvider));
+  const healthRead = INodeHealth__factory.connect(addresses.health, txProvider);
+  const sidecars = fleet.nodes.map(
+    (node) =>
+      new Sidecar({
+        validator: node.validator,
+        health: healthRead,
+        node: node.probe(() => clock.now),
+        host: { diskUsedBps: async () => 4_000 + node.index },
+        mode: {
+          kind: "relay",
+          relay: { post: async (item) => queue.post(node.index, item) },
+          signer: node.operator.signer,
+        },
+        send: async () => {
+          throw new Error("relay mode: the sidecar sends nothing itself");
+        },
+        chainTime: async () => BigInt(clock.now),
+        log: silent,
+      }),
+  );
+
+  const agentEvents: AgentEvent[] = [];
+  const actions: RecordedAction[] = [];
+  const makeKeeper = (slot: Pick<KeeperSlot, "wallet" | "sender" | "rpcDownUntil">): Keeper => {
+    const w = slot.wallet;
+    // Reads go straight to the provider (the sender signs with the wallet).
+    return new Keeper({
+      contracts: {
+        set: IValidatorSet__factory.connect(addresses.set, txProvider),
+        health: INodeHealth__factory.connect(addresses.health, txProvider),
+        stake: IStakeManager__factory.connect(addresses.stake, txProvider),
+      },
+      address: w.address,
+      send: (request) => slot.sender.send(withGasLimit(request)),
+      chainTime: async () => {
+        const k = keepers.find((x) => x.wallet === w);
+        if (k?.rpcDownUntil != null && clock.now < k.rpcDownUntil)
+          throw Object.assign(new Error("connect ECONNREFUSED (simulated RPC outage)"), {
+            code: "ECONNREFUSED",
+          });
+        return BigInt(clock.now);
+      },
+      log: silent,
+      heartbeats: { take: (max) => queue.take(max) },
+      evidence: { take: (max) => evidence.splice(0, max) },
+      // A rotation sweep sends a transaction whatever it finds: every 10 minutes is plenty here.
+      options: { rotateEveryTicks: Math.max(1, Math.round(600 / s.blockTime)), relayBatchMax: 100 },
+    });
+  };
+  const keepers: KeeperSlot[] = [];
+  for (let k = 0; k < s.keepers; k++) {
+    const wallet = keeperWallets[k]!;
+    const sender = await makeSender(wallet);
+    const slot = {
+      name: `keeper-${k + 1}`,
+      wallet,
+      sender,
+      rpcDownUntil: null,
+      downUntil: null,
+      healing: new Set<number>(),
+    };
+    keepers.push({ ...slot, keeper: makeKeeper(slot) });
+  }
+
+  const driver = new SimulatedDriver({ fleet, clock, restartTime: s.restartTime });
+  let orchestrator: Orchestrator | null = null;
+  const orchSender = await makeSender(orchestratorWallet);
+  const startBlock = (await ethers.provider.getBlockNumber()) + 1;
+  orchestrator = makeOrchestrator({
+    contracts: {
+      set: IValidatorSet__factory.connect(addresses.set, orchestratorWallet),
+      recovery: IRecoveryManager__factory.connect(addresses.recovery, orchestratorWallet),
+      snapshots: ISnapshotRegistry__factory.connect(addresses.snapshots, orchestratorWallet),
+      health: INodeHealth__factory.connect(addresses.health, ethers.provider),
+    },
+    driver,
+    options: {
+      fromBlock: BigInt(startBlock),
+      confirmations: 0,
+      maxWorkPerTick: 4,
+      ladder: {
+        // The node's recovery is judged once, right after the driver call returns (in simulated time):
+        // a wall-clock wait would make runs differ.
+        healWaitMs: 0,
+        maxHeightLag: BigInt(p.maxHeightLag),
+        restartTimeoutMs: 3_600_000,
+        resyncTimeoutMs: 3_600_000,
+        reprovisionTimeoutMs: 3_600_000,
+      },
+    },
+    sender: { send: (request) => orchSender.send(withGasLimit(request)) },
+    log: silent,
+    provider: ethers.provider,
+  });
+  const orchStats = { available: true, ticks: 0, reports: 0, failures: 0 };
+  let orchTick: Promise<void> | null = null;
+
+  // ------------------------------------------------------------------ genesis: everyone heartbeats, the set fills
+  phase(`genesis at t=${start}: first heartbeats, the active set fills to ${seats}`);
+  await mineAt(start);
+  const domain = await domainOf(suite.health);
+  const genesisItems: SignedHeartbeatInput[] = [];
+  for (const node of fleet.nodes) {
+    const [, signerEpoch] = await suite.health.signerOf(node.validator);
+    genesisItems.push(
+      await signHeartbeat(node.operator.signer, domain, {
+        validator: node.validator,
+        signerEpoch,
+        timestamp: BigInt(start),
+        report: {
+          blockHeight: fleet.network.height,
+          blockHash: "0x" + "00".repeat(31) + "01",
+          peerCount: 24,
+          latencyMs: 40,
+          diskUsedBps: 4_000 + node.index,
+          clientVersionHash: id("healnet-sim/1.0.0"),
+        },
+      }),
+    );
+  }
+  for (let i = 0; i < genesisItems.length; i += 100) {
+    await beforeTx();
+    await (await suite.health.heartbeatBatch(genesisItems.slice(i, i + 100))).wait();
+  }
+  while ((await suite.set.activeCount()) < BigInt(seats)) {
+    await beforeTx();
+    await (await suite.set.fillVacancies(32)).wait();
+    if ((await suite.set.backupCount()) === 0n) break;
+  }
+  const initialActive = await suite.set.activeValidators();
+  const watcher = new ChainWatcher({
+    provider: ethers.provider,
+    set: IValidatorSet__factory.connect(addresses.set, ethers.provider),
+    contracts: {
+      set: { address: addresses.set, iface: suite.set.interface },
+      stake: { address: addresses.stake, iface: suite.stake.interface },
+      recovery: { address: addresses.recovery, iface: suite.recovery.interface },
+    },
+    fromBlock: (await ethers.provider.getBlockNumber()) + 1,
+  });
+  await watcher.loadStatuses(order);
+  const nodes: NodeInfo[] = fleet.nodes.map((n) => ({
+    label: n.label,
+    validator: n.validator,
+    signer: n.operator.signer.address,
+    stake: n.operator.stake,
+    initialStatus: watcher.status.get(n.validator) ?? "none",
+  }));
+  const firstBlock = (await ethers.provider.getBlockNumber()) + 1;
+  const setupWallTimeS = (performance.now() - wallStart) / 1000;
+
+  // ------------------------------------------------------------------ the run
+  const steps = Math.ceil(s.duration / s.blockTime);
+  const interval = p.heartbeatInterval;
+  const nextDue = fleet.nodes.map(() => start + interval);
+  const latencyDelayed = fleet.nodes.map(() => false);
+  const flapTried = fleet.nodes.map(() => false);
+  const maxBurst = Math.max(0, Math.floor((p.gracePeriod - 2 * s.blockTime) / s.blockTime));
+  const victimRng = Rng.derive(s.seed, "victims");
+  const flapRng = Rng.derive(s.seed, "flap");
+  const hit = new Set<string>();
+  const injected: InjectedFault[] = [];
+  const pendingFaults: ScheduledFault[] = [...schedule];
+  const timeline = new Map<string, Segment[]>(order.map((v) => [v, []]));
+  const correlatedHealedAt = new Map<number, number>();
+  const agentFaultTimes = new Map<number, { detectedAt?: number; healedAt?: number }>();
+  const quorum = { samples: 0, withQuorum: 0 };
+  let belowMinActiveS = 0;
+  const operatorTried = new Map<string, number>();
+  const nextGrid = (t: number) => start + (Math.floor((t - start) / interval) + 1) * interval;
+
+  // Wall time per phase of a step (reported, to show where the time goes).
+  const prof: Record<string, number> = {};
+  let mark = performance.now();
+  const lap = (name: string) => {
+    const now = performance.now();
+    prof[name] = (prof[name] ?? 0) + now - mark;
+    mark = now;
+  };
+  phase(`running ${steps} steps of ${s.blockTime} s (${s.duration} simulated seconds)`);
+  for (let step = 1; step <= steps; step++) {
+    const t = start + step * s.blockTime;
+    mark = performance.now();
+    await mineAt(t);
+    clock.advance(t);
+    lap("mine");
+
+    // Faults due now.
+    while (pendingFaults.length > 0 && start + pendingFaults[0]!.at <= t) {
+      const fault = pendingFaults.shift()!;
+      const active = watcher.activeIn(order);
+      const f = injectFault(fault, { fleet, now: t, active, initialActive, hit, rng: victimRng }, start);
+      injected.push(f);
+      if (fault.type === "keeper-crash" || fault.type === "rpc-outage") {
+        const slot = keepers[f.keeper ?? 0]!;
+        if (fault.type === "keeper-crash") {
+          slot.downUntil = f.endsAt;
+          agentEvents.push({ at: t - start, agent: slot.name, event: "crashed" });
+          agentFaultTimes.set(f.id, { detectedAt: t });
+        } else {
+          slot.rpcDownUntil = f.endsAt;
+          agentFaultTimes.set(f.id, {});
+        }
+        slot.healing.add(f.id);
+      }
+      if (fault.type === "double-sign") {
+        for (const v of f.validators) {
+          const node = fleet.byValidator(v)!;
+          const setDomain = await domainOf(suite.set);
+          const height = fleet.network.height;
+          const first = await signVote(node.operator.signer, setDomain, {
+            height,
+            round: 0,
+            blockHash: id(`a/${height}`),
+          });
+          const second = await signVote(node.operator.signer, setDomain, {
+            height,
+            round: 0,
+            blockHash: id(`b/${height}`),
+          });
+          // The vote watcher sees both votes one block later.
+          pendingEvidence.push({ at: t + s.blockTime, item: { first, second } });
+        }
+      }
+    }
+    while (pendingEvidence.length > 0 && pendingEvidence[0]!.at <= t)
+      evidence.push(pendingEvidence.shift()!.item);
+
+    lap("faults");
+    const activeNow = watcher.activeIn(order);
+    fleet.step(t, activeNow, s.blockTime);
+
+    // Sidecars.
+    const due: number[] = [];
+    for (const node of fleet.nodes) {
+      const i = node.index;
+      const status = watcher.status.get(node.validator);
+      if (status === "tombstoned" || status === "exited" || status === "none") continue;
+      if (t < nextDue[i]!) continue;
+      if (node.slowUntil !== null && t < node.slowUntil && !latencyDelayed[i]) {
+        // A slow RPC: this heartbeat arrives late (inside the grace period).
+        latencyDelayed[i] = true;
+        nextDue[i] = t + Math.max(1, Math.ceil(node.latencyMs / 1000 / s.blockTime)) * s.blockTime;
+        continue;
+      }
+      if (node.flappingUntil !== null && t < node.flappingUntil && !flapTried[i] && maxBurst > 0) {
+        flapTried[i] = true;
+        if (flapRng.next() < 0.6) node.unreachableUntil = t + flapRng.int(1, maxBurst) * s.blockTime;
+      }
+      due.push(i);
+    }
+    const outcomes = await Promise.all(due.map((i) => sidecars[i]!.tick()));
+    due.forEach((i, k) => {
+      const ok = outcomes[k]!.status === "relayed";
+      if (ok) {
+        nextDue[i] = nextGrid(t);
+        latencyDelayed[i] = false;
+        flapTried[i] = false;
+      } else nextDue[i] = t + s.blockTime;
+    });
+    queue.flush();
+    lap("sidecars");
+
+    // Keepers.
+    for (const slot of keepers) {
+      if (slot.downUntil !== null) {
+        if (t < slot.downUntil) continue;
+        slot.downUntil = null;
+        slot.keeper = makeKeeper(slot); // a fresh process: state from the chain and the intent log only
+        agentEvents.push({ at: t - start, agent: slot.name, event: "restarted" });
+      }
+      try {
+        const report = await slot.keeper.tick();
+        for (const a of report.actions) actions.push({ ...a, at: t - start, agent: slot.name });
+        for (const fid of slot.healing) {
+          const times = agentFaultTimes.get(fid)!;
+          const f = injected.find((x) => x.id === fid)!;
+          if (t >= f.endsAt) {
+            times.healedAt = t;
+            slot.healing.delete(fid);
+            if (f.type === "rpc-outage")
+              agentEvents.push({ at: t - start, agent: slot.name, event: "rpc-ok" });
+          }
+        }
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        const rpcDown = slot.rpcDownUntil !== null && t < slot.rpcDownUntil;
+        agentEvents.push({
+          at: t - start,
+          agent: slot.name,
+          event: rpcDown ? "rpc-failed" : "tick-failed",
+          detail: message,
+        });
+        for (const fid of slot.healing) {
+          const times = agentFaultTimes.get(fid)!;
+          if (times.detectedAt === undefined) times.detectedAt = t;
+        }
+      }
+    }
+
+    lap("keepers");
+    // The orchestrator: runs up to its next wait on simulated time.
+    if (orchestrator !== null) {
+      if (orchTick === null) {
+        orchStats.ticks++;
+        orchTick = orchestrator
+          .tick({ signal: new AbortController().signal, tick: orchStats.ticks })
+          .then((r) => {
+            for (const h of r.handled)
+              if (h.result === "reported-ok" || h.result === "reported-failed") orchStats.reports++;
+          })
+          .catch(() => {
+            orchStats.failures++;
+          })
+          .finally(() => {
+            orchTick = null;
+          });
+      }
+      if (!clock.hasWaiters()) await Promise.race([orchTick, clock.nextWaiter()]);
+    }
+
+    lap("orchestrator");
+    // Validator owners: a healed node's owner unjails it once the jail time is over, and refreshes a parked backup.
+    for (const node of fleet.nodes) {
+      const v = node.validator;
+      const status = watcher.status.get(v);
+      if (status !== "jailed" && status !== "parked") continue;
+      if (!node.live(t) || node.equivocatedAt !== null) continue;
+      const last = operatorTried.get(v) ?? 0;
+      if (t - last < interval) continue;
+      if (status === "jailed" && t < (watcher.jailedUntil.get(v) ?? 0)) continue;
+      operatorTried.set(v, t);
+      try {
+        if (status === "jailed") await suite.stake.connect(node.operator.account).unjail.staticCall();
+        else await suite.set.connect(node.operator.account).refreshBackup.staticCall(v);
+        await beforeTx();
+        const tx =
+          status === "jailed"
+            ? await suite.stake.connect(node.operator.account).unjail()
+            : await suite.set.connect(node.operator.account).refreshBackup(v);
+        await tx.wait();
+      } catch {
+        // Not yet possible (not ready, still jailed): tried again next interval.
+      }
+    }
+
+    lap("operators");
+    await watcher.poll(t, sameTimestamp);
+    lap("watcher");
+
+    // Correlated outages heal when every victim heartbeats again (on-chain).
+    for (const f of injected) {
+      if (f.type !== "correlated-outage" || correlatedHealedAt.has(f.id) || t < f.endsAt) continue;
+      const last = await Promise.all(f.validators.map((v) => suite.health.lastHeartbeatAt(v)));
+      if (last.every((x) => Number(x) >= f.endsAt))
+        correlatedHealedAt.set(f.id, Math.max(...last.map(Number)));
+    }
+
+    // Ground truth samples.
+    const active = watcher.activeIn(order);
+    const live = active.filter((v) => fleet.byValidator(v)!.live(t)).length;
+    quorum.samples++;
+    if (live * 3 >= active.length * 2 && active.length > 0) quorum.withQuorum++;
+    if (active.length < p.minActive) belowMinActiveS += s.blockTime;
+    for (const node of fleet.nodes) {
+      const status = watcher.status.get(node.validator) ?? "none";
+      const condition = node.condition(t);
+      const segments = timeline.get(node.validator)!;
+      const last = segments[segments.length - 1];
+      if (last && last.status === status && last.condition === condition && last.to === t - start)
+        last.to = t - start + s.blockTime;
+      else segments.push({ from: t - start, to: t - start + s.blockTime, status, condition });
+    }
+
+    lap("samples");
+    options.onProgress?.({
+      step,
+      steps,
+      elapsed: t - start,
+      duration: s.duration,
+      // Every transaction is a block of its own; one empty block per step moves the clock.
+      txs: Math.max(0, watcher.latestBlock - firstBlock + 1 - step),
+      incidents: watcher.incidents.size,
+      faults: injected.length,
+    });
+  }
+
+  // ------------------------------------------------------------------ the end: conservation, audit, totals
+  const end = start + steps * s.blockTime;
+  const totals = await suite.stake.totals();
+  const balance = await suite.token.balanceOf(addresses.stake);
+  const conserved = totals.deposited === totals.bonded + totals.unbonding + totals.withdrawn + totals.slashed;
+  const balanceMatches = balance === totals.bonded + totals.unbonding + totals.rewardsOwed;
+  let audit: SimRecord["audit"];
+  try {
+    const v = await verifyAuditTrail(suite.audit);
+    audit = { verified: v.ok, entries: Number(v.length), ...(v.reason ? { reason: v.reason } : {}) };
+  } catch (error) {
+    audit = { verified: false, entries: 0, reason: error instanceof Error ? error.message : String(error) };
+  }
+  const lastBlock = await ethers.provider.getBlockNumber();
+  let chainTxs = 0;
+  let gasUsed = 0n;
+  for (let b = firstBlock; b <= lastBlock; b++) {
+    const block = await ethers.provider.getBlock(b);
+    if (block === null) continue;
+    chainTxs += block.transactions.length;
+    gasUsed += block.gasUsed;
+  }
+  const receipts = new Map<string, { gasUsed: bigint; from: string }>();
+  for (const inc of watcher.incidents.values())
+    for (const t of inc.txs) {
+      if (receipts.has(t.hash)) continue;
+      const rc = await ethers.provider.getTransactionReceipt(t.hash);
+      if (rc) receipts.set(t.hash, { gasUsed: rc.gasUsed, from: rc.from });
+    }
+  for (const slot of keepers) slot.sender.close();
+  orchSender.close();
+
+  const wallTimeS = (performance.now() - wallStart) / 1000;
+  return {
+    scenario: s,
+    start,
+    end,
+    steps,
+    sameTimestamp,
+    network: sameTimestamp ? "embedded" : "external",
+    chainParams: {
+      heartbeatInterval: p.heartbeatInterval,
+      gracePeriod: p.gracePeriod,
+      blockTime: s.blockTime,
+      maxHeightLag: p.maxHeightLag,
+      stallReports: p.stallReports,
+      stallEscalationDelay: p.stallEscalationDelay,
+      appealWindow: p.appealWindow,
+      jailDuration: p.jailDuration,
+      minActive: p.minActive,
+      maxActive: seats,
+      correlatedFaultBps: p.correlatedFaultBps,
+      uptimeWindowS: parameters.health.uptimeWindow * parameters.epochLength,
+    },
+    addresses,
+    agents: {
+      keepers: keepers.map((k) => k.wallet.address),
+      orchestrator: orchestratorWallet.address,
+      treasury: suite.treasury,
+      guardians: suite.guardianAddresses,
+      threshold: suite.threshold,
+    },
+    nodes,
+    faults: injected,
+    watcher,
+    timeline,
+    actions,
+    agentEvents,
+    driverOps: driver.ops,
+    orchestrator: orchStats,
+    correlatedHealedAt,
+    agentFaultTimes,
+    quorum,
+    belowMinActiveS,
+    networkHaltedS: fleet.network.haltedSeconds,
+    finalActive: watcher.activeIn(order).length,
+    chain: { txs: chainTxs, gasUsed, blocks: lastBlock - firstBlock + 1, firstBlock, lastBlock },
+    stake: {
+      conserved,
+      deposited: totals.deposited,
+      bonded: totals.bonded,
+      unbonding: totals.unbonding,
+      withdrawn: totals.withdrawn,
+      slashed: totals.slashed,
+      rewardsOwed: totals.rewardsOwed,
+      balanceMatches,
+    },
+    audit,
+    performance: { phaseMs: prof, viewCalls: tap.calls, viewCacheHits: tap.hits },
+    receipts,
+    wallTimeS,
+    setupWallTimeS,
+  };
+}

@@ -1,0 +1,149 @@
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+import { expect } from "chai";
+import { network } from "hardhat";
+
+import { runSimulation } from "../../src/sim/engine.js";
+import { renderHtml } from "../../src/sim/html.js";
+import { buildReport, deterministicView, type Report } from "../../src/sim/report.js";
+import { resolveScenario } from "../../src/sim/scenario.js";
+
+/**
+ * A few simulated minutes with 7 validators and 3 backups: a crash, a stall (healed by the orchestrator's
+ * restart), a flapping node and a latency spike. Small enough for the test suite, and it exercises every
+ * agent and the report end to end.
+ */
+export const SHORT_SCENARIO = {
+  name: "short",
+  seed: "test-1",
+  validators: 7,
+  backups: 3,
+  duration: 480,
+  faults: [
+    { type: "crash", at: 60, duration: 300 },
+    { type: "stall", at: 90, duration: 380 },
+    { type: "flap", at: 60, duration: 240 },
+    { type: "latency", at: 120, duration: 200, latencyMs: 4_000 },
+  ],
+};
+
+async function runShort(): Promise<Report> {
+  const connection = await network.create({ override: { allowBlocksWithSameTimestamp: true } });
+  try {
+    const record = await runSimulation({ scenario: resolveScenario(SHORT_SCENARIO), connection });
+    return buildReport(record);
+  } finally {
+    await connection.close();
+  }
+}
+
+describe("Chaos simulation (short scenario)", function () {
+  this.timeout(180_000);
+  let report: Report;
+
+  before(async function () {
+    report = await runShort();
+  });
+
+  it("replaces the crashed validator within heartbeatInterval + gracePeriod + one block of the fault", function () {
+    const { heartbeatInterval, gracePeriod, blockTime } = report.params;
+    const crash = report.incidents.find((r) => r.fault === "crash");
+    expect(crash, "crash incident").to.not.equal(undefined);
+    expect(crash!.detectedAt, "detected").to.not.equal(null);
+    expect(crash!.healedAt, "healed").to.not.equal(null);
+    expect(crash!.timeToHealS).to.be.at.most(heartbeatInterval + gracePeriod + blockTime);
+    expect(crash!.chainIncidents).to.have.length(1);
+    expect(crash!.gas).to.be.greaterThan(0);
+    expect(report.targets.find((t) => t.name === "crash replaced in time")?.ok).to.equal(true);
+  });
+
+  it("heals the stall through the orchestrator (remediation, restart, resolved) without a slash", function () {
+    const stall = report.incidents.find((r) => r.fault === "stall");
+    expect(stall!.detectedAt).to.not.equal(null);
+    expect(stall!.healedAt).to.not.equal(null);
+    expect(stall!.action).to.match(/remediation requested/);
+    expect(stall!.action).to.match(/driver: restart/);
+    expect(stall!.action).to.match(/resolved on-chain/);
+    expect(report.agents.orchestrator.driverOps.map((o) => o.op)).to.include("restart");
+    expect(stall!.slashed).to.equal(null);
+  });
+
+  it("tolerates flapping and latency spikes: no incident, zero false positives", function () {
+    for (const fault of ["flap", "latency"]) {
+      const row = report.incidents.find((r) => r.fault === fault)!;
+      expect(row.detectedAt, fault).to.equal(null);
+      expect(row.chainIncidents, fault).to.deep.equal([]);
+    }
+    expect(report.falsePositives).to.equal(0);
+    expect(report.falsePositiveDetails).to.deep.equal([]);
+  });
+
+  it("conserves stake, verifies the audit trail and keeps a live quorum most of the time", function () {
+    expect(report.stakeConserved).to.equal(true);
+    expect(report.auditVerified).to.equal(true);
+    expect(report.auditEntries).to.be.greaterThan(0);
+    expect(report.liveQuorumShare).to.be.greaterThan(0.9);
+    expect(report.validatorsLost).to.equal(0);
+    expect(report.finalActive).to.equal(7);
+  });
+
+  it("reads detection and heal times from the chain (they match the chain's incidents)", function () {
+    const crash = report.incidents.find((r) => r.fault === "crash")!;
+    const chain = report.chainIncidents.find((c) => c.id === crash.chainIncidents[0])!;
+    expect(chain.kind).to.equal("downtime");
+    expect(crash.detectedAt).to.equal(chain.detectedAt);
+    expect(crash.healedAt).to.equal(chain.replacedAt);
+  });
+
+  it("gives the same incidents and figures for the same seed", async function () {
+    const again = await runShort();
+    expect(JSON.stringify(again.incidents)).to.equal(JSON.stringify(report.incidents));
+    expect(deterministicView(again)).to.deep.equal(deterministicView(report));
+  });
+
+  describe("HTML report", function () {
+    it("renders the timeline and the summary in headless Chromium (screenshot under reports/)", async function () {
+      const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+      if (!existsSync(executablePath)) this.skip(); // .ci/run installs Debian's chromium
+      const dir = join(process.cwd(), "reports");
+      mkdirSync(dir, { recursive: true });
+      const htmlPath = join(dir, "test-simulation-short.html");
+      writeFileSync(htmlPath, renderHtml(report));
+      const { chromium } = await import("playwright-core");
+      const browser = await chromium.launch({
+        executablePath,
+        args: ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking"],
+        timeout: 30_000,
+      });
+      try {
+        const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+        const requests: string[] = [];
+        page.on("request", (r) => {
+          if (!r.url().startsWith("file:")) requests.push(r.url());
+        });
+        await page.goto(`file://${htmlPath}`, { timeout: 30_000 });
+        // Timeline: one row per validator, coloured segments, markers.
+        const rows = await page.locator("#timeline g.row").count();
+        expect(rows).to.equal(report.timeline.length);
+        expect(await page.locator("#timeline rect.seg").count()).to.be.greaterThan(rows - 1);
+        expect(await page.locator("#timeline .detect").count()).to.be.greaterThan(0);
+        const box = await page.locator("#timeline").boundingBox();
+        expect(box?.width ?? 0).to.be.greaterThan(600);
+        expect(box?.height ?? 0).to.be.greaterThan(100);
+        // Summary: the headline figures and the targets table.
+        const summary = await page.locator("#summary").innerText();
+        expect(summary).to.match(/false positives/);
+        expect(summary).to.match(/crash replaced in time/);
+        expect(await page.locator("#targets tbody tr").count()).to.equal(report.targets.length);
+        expect(await page.locator("#incidents tbody tr").count()).to.equal(report.incidents.length);
+        expect(await page.locator("#distributions circle").count()).to.be.greaterThan(0);
+        expect(requests, "no external asset").to.deep.equal([]);
+        await page.screenshot({ path: join(dir, "simulation-report.png"), fullPage: true });
+        expect(existsSync(join(dir, "simulation-report.png"))).to.equal(true);
+      } finally {
+        await browser.close();
+      }
+    });
+  });
+});
