@@ -165,15 +165,15 @@ contract StateCommitmentChain is
             proof.to,
             $.treeDepth
         );
-        if (computed == proof.postStateRoot) {
-            uint128 bond = $.params.challengeBond;
-            emit ChallengeFailed(id, msg.sender, proof.step, bond);
-            _audit($, FRAUD_CHALLENGE_FAILED, c.proposer, id, keccak256(abi.encode(proof.step, bond)));
-            if (bond != 0) $.token.safeTransferFrom(msg.sender, $.treasury, bond);
-            return false;
+        if (computed != proof.postStateRoot) {
+            _proveFraud($, id, c, proof, computed);
+            return true;
         }
-        _proveFraud($, id, c, proof, computed);
-        return true;
+        uint128 bond = $.params.challengeBond;
+        emit ChallengeFailed(id, msg.sender, proof.step, bond);
+        _audit($, FRAUD_CHALLENGE_FAILED, c.proposer, id, keccak256(abi.encode(proof.step, bond)));
+        if (bond != 0) $.token.safeTransferFrom(msg.sender, $.treasury, bond);
+        return false;
     }
 
     /// @inheritdoc IStateCommitmentChain
