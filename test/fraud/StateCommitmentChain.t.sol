@@ -17,6 +17,7 @@ import {MockValidatorSet} from "../../contracts/mocks/MockValidatorSet.sol";
 import {MockStakeManager} from "../../contracts/mocks/MockStakeManager.sol";
 import {MockAuditLog} from "../../contracts/mocks/MockAuditLog.sol";
 import {LedgerModel} from "./handlers/LedgerModel.sol";
+import {StateCommitmentChainHandler} from "./handlers/StateCommitmentChainHandler.sol";
 
 /// @dev Shared deployment: the chain behind an ERC1967Proxy over mocks of the set, the StakeManager and the
 ///      audit log; a LedgerModel (independent of LedgerTransition) builds the batches and proofs.
@@ -796,5 +797,75 @@ contract StateCommitmentChainFuzzTest is StateCommitmentChainFixture {
         assertEq(scc.headStateRoot(), head);
         assertEq(uint256(scc.stateOf(id)), uint256(IStateCommitmentChain.CommitmentState.Discarded));
         assertEq(stake.slashAt(0).validator, PROPOSER2);
+    }
+}
+
+/// @dev Invariants under an honest proposer, a liar, a challenger and time (StateCommitmentChainHandler).
+contract StateCommitmentChainInvariantTest is StateCommitmentChainFixture {
+    StateCommitmentChainHandler internal handler;
+
+    function setUp() public override {
+        super.setUp();
+        handler = new StateCommitmentChainHandler(
+            scc,
+            model,
+            PROPOSER,
+            PROPOSER2,
+            CHALLENGER,
+            [alice, bob, carol],
+            [alicePk, bobPk, carolPk]
+        );
+        targetContract(address(handler));
+    }
+
+    /// @dev Only the liar's stake is ever slashed.
+    function invariant_onlyLiarsAreSlashed() public view {
+        for (uint256 i = 0; i < stake.slashCount(); ++i) assertEq(stake.slashAt(i).validator, PROPOSER2);
+    }
+
+    /// @dev No honest step was ever proven fraudulent.
+    function invariant_honestStepNeverProvenFraudulent() public view {
+        assertFalse(handler.honestStepProvenFraudulent());
+    }
+
+    /// @dev Every challenge of a pending lie with a correct proof succeeded.
+    function invariant_pendingLieAlwaysProven() public view {
+        assertFalse(handler.lieNotProvenInsideWindow());
+    }
+
+    /// @dev A commitment once final stays final (a rollback never reaches behind the window).
+    function invariant_finalNeverDiscarded() public view {
+        for (uint256 i = 0; i < handler.finalSeenLength(); ++i) {
+            assertEq(
+                uint256(scc.stateOf(handler.finalSeen(i))),
+                uint256(IStateCommitmentChain.CommitmentState.Final)
+            );
+        }
+    }
+
+    /// @dev A proven lie is discarded, and so is everything proposed on top of it.
+    function invariant_provenLieDiscarded() public view {
+        for (uint256 i = 0; i < handler.provenLiesLength(); ++i) {
+            assertEq(
+                uint256(scc.stateOf(handler.provenLies(i))),
+                uint256(IStateCommitmentChain.CommitmentState.Discarded)
+            );
+        }
+    }
+
+    /// @dev The chain links root to root from the genesis, positions match, finalAt never decreases.
+    function invariant_chainLinks() public view {
+        bytes32 root = scc.genesisStateRoot();
+        uint256 finalAt = 0;
+        uint256 length = scc.chainLength();
+        for (uint256 p = 1; p <= length; ++p) {
+            IStateCommitmentChain.Commitment memory c = scc.commitment(scc.commitmentAt(p));
+            assertEq(c.position, p, "position");
+            assertEq(c.prevStateRoot, root, "link");
+            assertGe(c.finalAt, finalAt, "finalAt");
+            root = c.newStateRoot;
+            finalAt = c.finalAt;
+        }
+        assertEq(scc.headStateRoot(), root, "head");
     }
 }
