@@ -8,3 +8,4 @@ export * from "./batch.js";
 export * from "./chain.js";
 export * from "./proposer.js";
 export * from "./watcher.js";
+export * from "./workload.js";

@@ -52,14 +52,17 @@ export interface Detection {
   commitmentId: bigint;
   step: number;
   proposer: string;
-  /** The block the batch was posted in. */
+  /** The block the batch was posted in, and its timestamp (seconds). */
   postedBlock: number;
+  postedAt: number;
   /** The block the watcher read it at (its latest block this tick). */
   detectedAtBlock: number;
   /** confirmed: proven and rolled back in `challengeBlock`; already-handled: someone else did; missed: final. */
   result: SendResult["status"] | "missed" | "disagreement";
   challengeTxHash?: string;
+  /** The block of the challenge, which is also the rollback's, and its timestamp (seconds). */
   challengeBlock?: number;
+  challengeAt?: number;
 }
 
 export interface WatcherTickReport {
@@ -129,6 +132,7 @@ export class Watcher {
         step,
         proposer: batch.proposer,
         postedBlock: batch.blockNumber,
+        postedAt: await this.#timestampOf(batch.blockNumber),
         detectedAtBlock: latest,
         result: "already-handled",
       };
@@ -173,11 +177,16 @@ export class Watcher {
       if (result.status === "confirmed") {
         detection.challengeTxHash = result.txHash;
         detection.challengeBlock = result.blockNumber;
+        detection.challengeAt = await this.#timestampOf(result.blockNumber);
       }
       log.info("watcher: fraud proven", { commitmentId: batch.commitmentId, step, result: result.status });
     }
     report.rollbacks = await readRollbacks(scc, fromBlock, toBlock);
     this.#cursor = toBlock + 1;
     return report;
+  }
+
+  async #timestampOf(blockNumber: number): Promise<number> {
+    return (await this.#deps.provider.getBlock(blockNumber))?.timestamp ?? 0;
   }
 }

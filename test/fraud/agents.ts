@@ -187,6 +187,11 @@ describe("fraud agents", function () {
     expect(detection.step).to.equal(1);
     expect(detection.result).to.equal("confirmed");
     expect(detection.challengeBlock! - detection.postedBlock).to.be.lessThan(10);
+    // Time to detect and roll back, as the simulation reports it: inside the window.
+    expect(detection.challengeAt! - detection.postedAt).to.be.within(
+      0,
+      suite.parameters.fraud!.challengeWindow - 1,
+    );
 
     expect(await scc.headStateRoot()).to.equal(validHead);
     expect(await scc.stateOf(lie.proposed!.commitmentId)).to.equal(CommitmentState.Discarded);
