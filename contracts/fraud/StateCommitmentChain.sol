@@ -440,23 +440,37 @@ contract StateCommitmentChain is
         emit StateRolledBack(id, position - 1, head, position, discarded);
     }
 
-    /// @dev Slashes the proposer's stake slashable at proposal time; the challenger gets the capped reward.
+    /// @dev Slashes the proposer's stake slashable at proposal time; the challenger gets the capped reward. A
+    ///      reverting slash must not undo the rollback (with the suite's set, a slash that would take an active
+    ///      validator below minStake reverts), so it is caught and reported, unless it ran out of gas: a call
+    ///      that runs out of gas leaves the caller at most 1/64 of the gas it had, and a challenger must not be
+    ///      able to skip the slash by sending too little gas.
     function _slashProposer(
         StateCommitmentChainStorage storage $,
         uint256 id,
         Commitment storage c
     ) private returns (uint256 slashed, uint256 reward) {
         Parameters memory p = $.params;
-        return
+        address proposer = c.proposer;
+        uint256 gasBefore = gasleft();
+        try
             $.stake.slash(
-                c.proposer,
+                proposer,
                 p.fraudSlashBps,
                 c.proposedAt,
                 msg.sender,
                 p.challengerRewardBps,
                 p.challengerRewardCap,
                 id
-            );
+            )
+        returns (uint256 s, uint256 r) {
+            return (s, r);
+        } catch (bytes memory reason) {
+            uint256 left = gasleft();
+            if (left < gasBefore / 63) revert StateCommitmentChainSlashOutOfGas(left);
+            emit ProposerSlashFailed(id, proposer, reason);
+            return (0, 0);
+        }
     }
 
     function _audit(

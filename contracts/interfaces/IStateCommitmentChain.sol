@@ -167,6 +167,11 @@ interface IStateCommitmentChain {
         uint256 discarded
     );
 
+    /// @notice The proposer's slash reverted (`reason`): the rollback stands, nobody was slashed or rewarded. With
+    ///         the suite's validator set this happens when the slash would take an active validator below
+    ///         `minStake` (the set refuses that stake change, `ValidatorSetActiveValidatorMustExit`).
+    event ProposerSlashFailed(uint256 indexed commitmentId, address indexed proposer, bytes reason);
+
     /// @notice A challenge failed (the step re-executes to the committed root): the bond went to the treasury.
     event ChallengeFailed(
         uint256 indexed commitmentId,
@@ -194,6 +199,9 @@ interface IStateCommitmentChain {
     error StateCommitmentChainNotChallengeable(uint256 commitmentId, CommitmentState state);
     /// @notice The step is not in the commitment (index out of range, or a bad Merkle proof of the step).
     error StateCommitmentChainInvalidStepProof(uint256 commitmentId, uint256 step);
+    /// @notice The proposer's slash ran out of gas: the challenge must be sent with more gas (so that a challenger
+    ///         cannot skip the slash by starving it).
+    error StateCommitmentChainSlashOutOfGas(uint256 gasLeft);
     /// @notice An account proof does not match the root it is checked against.
     error StateCommitmentChainInvalidAccountProof(address account, bytes32 root);
 
@@ -214,8 +222,9 @@ interface IStateCommitmentChain {
     ///         `challengeBond` stake tokens approved to this contract.
     /// @dev Reverts (nothing taken) if the commitment is not Pending, the step is not in it, or an account proof
     ///      is invalid. Otherwise takes the bond and re-executes the transfer: a different post-root is fraud
-    ///      (rollback, slash, bond back, reward credited in the StakeManager); the same root forfeits the bond
-    ///      to the treasury.
+    ///      (rollback, slash, reward credited in the StakeManager); the same root forfeits the bond to the
+    ///      treasury. A reverting slash does not undo the rollback (`ProposerSlashFailed`), except when it ran out
+    ///      of gas (`StateCommitmentChainSlashOutOfGas`: the whole challenge reverts).
     /// @param proof The fraud proof.
     /// @return fraud Whether fraud was proven.
     function challenge(FraudProof calldata proof) external returns (bool fraud);

@@ -19,6 +19,24 @@ import {MockAuditLog} from "../../contracts/mocks/MockAuditLog.sol";
 import {LedgerModel} from "./handlers/LedgerModel.sol";
 import {StateCommitmentChainHandler} from "./handlers/StateCommitmentChainHandler.sol";
 
+/// @dev A StakeManager whose slash burns all the gas it is given.
+contract GasGuzzlingStake {
+    uint256 private _sink;
+
+    function slash(
+        address,
+        uint256,
+        uint256,
+        address,
+        uint256,
+        uint256,
+        uint256
+    ) external returns (uint256, uint256) {
+        while (true) ++_sink;
+        return (0, 0);
+    }
+}
+
 /// @dev Shared deployment: the chain behind an ERC1967Proxy over mocks of the set, the StakeManager and the
 ///      audit log; a LedgerModel (independent of LedgerTransition) builds the batches and proofs.
 abstract contract StateCommitmentChainFixture is Test {
@@ -607,6 +625,32 @@ contract StateCommitmentChainChallengeTest is StateCommitmentChainFixture {
         assertEq(scc.commitmentAt(2), 4);
         assertEq(uint256(scc.stateOf(badId)), uint256(IStateCommitmentChain.CommitmentState.Discarded));
         assertEq(uint256(scc.stateOf(id)), uint256(IStateCommitmentChain.CommitmentState.Pending));
+    }
+
+    function test_challenge_rollsBackEvenIfTheSlashReverts() public {
+        (Built memory bad, uint256 badId) = _chainWithFraud();
+        bytes memory reason = abi.encodeWithSignature("Error(string)", "no");
+        vm.mockCallRevert(address(stake), abi.encodeWithSelector(MockStakeManager.slash.selector), reason);
+        vm.expectEmit(address(scc));
+        emit IStateCommitmentChain.ProposerSlashFailed(badId, PROPOSER2, reason);
+        assertTrue(_challenge(_fraudProof(bad, badId, 1)));
+        assertEq(scc.chainLength(), 1);
+        assertEq(uint256(scc.stateOf(badId)), uint256(IStateCommitmentChain.CommitmentState.Discarded));
+        assertEq(stake.rewardOf(CHALLENGER), 0);
+        _assertLastAudit(scc.FRAUD_ROLLBACK(), CHALLENGER, PROPOSER2, badId);
+    }
+
+    function test_challenge_revertsIfTheSlashRunsOutOfGas() public {
+        (Built memory bad, uint256 badId) = _chainWithFraud();
+        vm.etch(address(stake), address(new GasGuzzlingStake()).code);
+        IStateCommitmentChain.FraudProof memory p = _fraudProof(bad, badId, 1);
+        vm.prank(CHALLENGER);
+        try scc.challenge{gas: 2_000_000}(p) {
+            fail();
+        } catch (bytes memory err) {
+            assertEq(bytes4(err), IStateCommitmentChain.StateCommitmentChainSlashOutOfGas.selector);
+        }
+        assertEq(scc.chainLength(), 3, "nothing rolled back");
     }
 
     function test_challenge_failsAndForfeitsTheBondOnAValidStep() public {

@@ -217,4 +217,34 @@ describe("fraud agents", function () {
     const liarNext = await liar.tick();
     expect(liarNext.discarded).to.deep.equal([lie.proposed!.commitmentId]);
   });
+
+  it("rolls back a lie even when the liar's slash is refused (an active validator at minStake)", async function () {
+    const { stateCommitments: scc, stake } = suite;
+    const trusted = new LedgerStore(genesis);
+    const w = await watcher(trusted);
+    await w.agent.tick();
+    const validHead = await scc.headStateRoot();
+    expect(trusted.has(validHead)).to.equal(true);
+    const atMin = operators[2]!;
+    expect(await stake.bondedOf(atMin.account.address)).to.equal(suite.parameters.stake.minStake);
+    const queue = new TransferQueue();
+    const liar = await proposer(atMin, new LedgerStore(trusted.get(validHead)!), queue, (_b, step, root) =>
+      step === 0 ? id("another lie") : root,
+    );
+    queue.push(transfer(alice, bob, 3n));
+    const lie = await liar.tick();
+    const caught = await w.agent.tick();
+    expect(caught.frauds.map((f) => [f.commitmentId, f.result])).to.deep.equal([
+      [lie.proposed!.commitmentId, "confirmed"],
+    ]);
+    expect(await scc.headStateRoot()).to.equal(validHead);
+    const receipt = await connection.ethers.provider.getTransactionReceipt(
+      caught.frauds[0]!.challengeTxHash!,
+    );
+    const failed = receipt!.logs
+      .map((l) => scc.interface.parseLog(l))
+      .find((e) => e?.name === "ProposerSlashFailed");
+    expect(failed?.args.proposer).to.equal(atMin.account.address);
+    expect(await stake.bondedOf(atMin.account.address)).to.equal(suite.parameters.stake.minStake);
+  });
 });
