@@ -801,24 +801,105 @@ contract StateCommitmentChainFuzzTest is StateCommitmentChainFixture {
     function testFuzz_challenge_validTransitionNeverProvenFraudulent(
         uint256 seed,
         uint256 step,
-        uint128 fakeBalance,
-        bool tamper
+        uint8 what,
+        bytes32 fake
     ) public {
         Built memory b = _randomBatch(seed);
         uint256 id = _propose(b);
         step = bound(step, 0, b.txs.length - 1);
         IStateCommitmentChain.FraudProof memory p = _fraudProof(b, id, step);
-        uint128 realBalance = p.from.account.balance;
-        if (tamper) p.from.account.balance = fakeBalance; // (p.from aliases b.steps[step].from in memory)
+        // Tamper with one field of the proof (or none): a challenger's lie about the accounts. (p's account
+        // proofs alias b.steps[step] in memory, so compare against a copy taken first.)
+        bool changed = _tamper(p, what % 6, fake);
         vm.prank(CHALLENGER);
         try scc.challenge(p) returns (bool fraud) {
             assertFalse(fraud, "an honest step was proven fraudulent");
         } catch {
-            assertTrue(tamper && fakeBalance != realBalance, "only a bad proof reverts");
+            assertTrue(changed, "only a tampered proof reverts");
         }
         assertEq(scc.chainLength(), 1);
         assertEq(uint256(scc.stateOf(id)), uint256(IStateCommitmentChain.CommitmentState.Pending));
         assertEq(stake.slashCount(), 0);
+    }
+
+    /// @dev Replaces one field of the proof; returns whether its value changed. 0: nothing.
+    function _tamper(
+        IStateCommitmentChain.FraudProof memory p,
+        uint256 what,
+        bytes32 fake
+    ) internal pure returns (bool) {
+        if (what == 1) {
+            uint128 v = uint128(uint256(fake));
+            bool changed = v != p.from.account.balance;
+            p.from.account.balance = v;
+            return changed;
+        }
+        if (what == 2) {
+            uint64 v = uint64(uint256(fake));
+            bool changed = v != p.from.account.nonce;
+            p.from.account.nonce = v;
+            return changed;
+        }
+        if (what == 3) {
+            uint128 v = uint128(uint256(fake));
+            bool changed = v != p.to.account.balance;
+            p.to.account.balance = v;
+            return changed;
+        }
+        if (what == 4) {
+            uint256 level = uint256(fake) % p.from.siblings.length;
+            bool changed = fake != p.from.siblings[level];
+            p.from.siblings[level] = fake;
+            return changed;
+        }
+        if (what == 5) {
+            uint256 level = uint256(fake) % p.to.siblings.length;
+            bool changed = fake != p.to.siblings[level];
+            p.to.siblings[level] = fake;
+            return changed;
+        }
+        return false;
+    }
+
+    /// @dev A transfer that breaks a rule but is applied as if valid is always proven.
+    function testFuzz_challenge_appliedInvalidTransferAlwaysProven(
+        uint256 seed,
+        bool badSignature,
+        uint64 nonceShift
+    ) public {
+        _propose(_randomBatch(seed));
+        IStateCommitmentChain.Transfer[] memory txs = new IStateCommitmentChain.Transfer[](1);
+        uint64 nonce = model.nonceOf(alice);
+        if (badSignature) {
+            txs[0] = _sign(bobPk, alice, carol, 1, nonce); // bob signs for alice
+        } else {
+            nonceShift = uint64(bound(nonceShift, 1, 1_000));
+            txs[0] = _sign(alicePk, alice, carol, 1, nonce + nonceShift); // a nonce from the future
+        }
+        vm.assume(model.balanceOf(alice) >= 1);
+        // The model (a dishonest proposer) applies it anyway, with the account's current nonce.
+        Built memory b = _buildForcing(txs[0], nonce);
+        uint256 id = _proposeAs(PROPOSER2, b);
+        assertTrue(_challenge(_fraudProof(b, id, 0)));
+        assertEq(scc.chainLength(), 1);
+    }
+
+    /// @dev One step applying `t` as if it were valid (debit with the account's nonce `nonce`, credit).
+    function _buildForcing(
+        IStateCommitmentChain.Transfer memory t,
+        uint64 nonce
+    ) internal returns (Built memory b) {
+        IStateCommitmentChain.Transfer memory asValid = t;
+        uint64 claimed = t.nonce;
+        asValid.nonce = nonce;
+        b.prev = model.root();
+        b.txs = new IStateCommitmentChain.Transfer[](1);
+        b.postRoots = new bytes32[](1);
+        b.steps = new LedgerModel.Step[](1);
+        b.steps[0] = model.applyValid(asValid);
+        asValid.nonce = claimed;
+        b.txs[0] = asValid;
+        b.postRoots[0] = b.steps[0].postRoot;
     }
 
     /// @dev A lie at any step is proven at that step at any time inside the window, and rolls the chain back.
