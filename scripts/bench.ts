@@ -10,6 +10,8 @@
  *   guardian/execute/<action> for every council action type, and audit/append at log lengths 1 and 10,000,
  *   which must not differ by more than a small constant (O(1)). These rows carry a "note" saying what was
  *   measured, have backups = 0, and are not written to the snapshot.
+ * Then the fraud-proof rows (src/bench/fraud.ts): fraud/prove/depth<N> for ledger tree depths 8 .. 160 (gas of a
+ * successful single-step challenge, rollback and slash included) and fraud/propose; not in the snapshot either.
  * A figure that misses its target makes the script exit 1. `npm run gas:snapshot` rewrites the committed
  * snapshot (gas-snapshots/core.json) that `npm test` checks.
  */
@@ -20,6 +22,7 @@ import { network } from "hardhat";
 import { BenchArgsError, parseBenchArgs } from "../src/bench/args.js";
 import { formatRows, ratioRows } from "../src/bench/report.js";
 import { checkGuardianTargets, runGuardianBench } from "../src/bench/guardian.js";
+import { runFraudBench } from "../src/bench/fraud.js";
 import { checkTargets, runBench } from "../src/bench/run.js";
 
 let args;
@@ -45,8 +48,9 @@ if (args.writeSnapshot !== undefined) {
 }
 const guardianRows = await runGuardianBench(ethers, log);
 failures.push(...checkGuardianTargets(guardianRows));
+const fraudRows = await runFraudBench(ethers, log);
 if (json) {
-  console.log(JSON.stringify([...rows, ...guardianRows]));
+  console.log(JSON.stringify([...rows, ...guardianRows, ...fraudRows]));
 } else {
   console.log(formatRows(rows));
   console.log("");
@@ -58,6 +62,8 @@ if (json) {
   console.log(
     `audit/append (O(1)): ${appendAt.map((r) => `${r.gas.toLocaleString("en-US")} gas at length ${r.items.toLocaleString("en-US")}`).join(", ")}`,
   );
+  console.log("");
+  console.log(formatRows(fraudRows, ["operation", "items", "gas", "note"]));
   for (const failure of failures) console.log(`TARGET MISSED: ${failure}`);
   if (failures.length === 0) console.log("all targets met");
 }

@@ -1,7 +1,8 @@
 /**
  * Deploys the healnet core suite — HealToken, StakeManager, NodeHealth and SelfHealingValidatorSet, the
  * last three behind ERC-1967 proxies — and wires their roles (`deployCore`); `deploySuite` adds the AuditLog,
- * SnapshotRegistry, RecoveryManager and GuardianCouncil (and optionally HealGovernor + TimelockController)
+ * SnapshotRegistry, RecoveryManager, GuardianCouncil and StateCommitmentChain (and optionally HealGovernor +
+ * TimelockController)
  * and wires every role as docs/access-control.md says. Shared by tests, the bench, the simulation and the
  * tasks, so that every one of them runs the same deployment.
  */
@@ -25,9 +26,10 @@ import type {
   SelfHealingValidatorSet,
   SnapshotRegistry,
   StakeManager,
+  StateCommitmentChain,
   TimelockController,
 } from "../../types/ethers-contracts/index.js";
-import { DEFAULT_PARAMETERS, type SuiteParameters } from "./parameters.js";
+import { DEFAULT_FRAUD_PARAMETERS, DEFAULT_PARAMETERS, type SuiteParameters } from "./parameters.js";
 
 export interface CoreSuite {
   token: HealToken;
@@ -161,6 +163,7 @@ export interface SuiteAddresses {
   SnapshotRegistry: string;
   RecoveryManager: string;
   GuardianCouncil: string;
+  StateCommitmentChain: string;
   HealGovernor?: string;
   TimelockController?: string;
 }
@@ -175,6 +178,8 @@ export interface Suite extends CoreSuite {
   snapshots: SnapshotRegistry;
   council: GuardianCouncil;
   recovery: RecoveryManager;
+  /** The optimistic ledger's commitments and fraud proofs (src/fraud drives it). */
+  stateCommitments: StateCommitmentChain;
   /** Present with `governance: true`. */
   governance?: SuiteGovernance;
   /** The holder of GUARDIAN_ROLE on the RecoveryManager and the SnapshotRegistry (the council or `guardian`). */
@@ -187,7 +192,7 @@ export interface Suite extends CoreSuite {
   threshold: number;
   /** RecoveryManager OPERATOR_ROLE. */
   orchestrator: string;
-  /** The holder of PARAMETER_ROLE on the five parameterised contracts (the timelock, or the admin). */
+  /** The holder of PARAMETER_ROLE on the six parameterised contracts (the timelock, or the admin). */
   parameterAdmin: string;
   addresses: SuiteAddresses;
 }
@@ -314,10 +319,31 @@ export async function deploySuite(ethers: HardhatEthers, options: DeploySuiteOpt
     );
   }
 
+  // The StateCommitmentChain after the council, so that the council's predicted address above holds.
+  const fraud = parameters.fraud ?? DEFAULT_FRAUD_PARAMETERS;
+  const stateCommitmentsAddress = await deployBehindProxy(ethers, admin, "StateCommitmentChain", [
+    admin.address,
+    tokenAddress,
+    treasury,
+    setAddress,
+    stakeAddress,
+    auditAddress,
+    { genesisStateRoot: fraud.genesisStateRoot, treeDepth: fraud.treeDepth },
+    {
+      challengeBond: fraud.challengeBond,
+      challengerRewardCap: fraud.challengerRewardCap,
+      challengeWindow: fraud.challengeWindow,
+      fraudSlashBps: fraud.fraudSlashBps,
+      challengerRewardBps: fraud.challengerRewardBps,
+      maxBatchSize: fraud.maxBatchSize,
+    },
+  ]);
+
   const audit = await ethers.getContractAt("AuditLog", auditAddress, admin);
   const snapshots = await ethers.getContractAt("SnapshotRegistry", snapshotsAddress, admin);
   const recovery = await ethers.getContractAt("RecoveryManager", recoveryAddress, admin);
   const council = await ethers.getContractAt("GuardianCouncil", councilAddress, admin);
+  const stateCommitments = await ethers.getContractAt("StateCommitmentChain", stateCommitmentsAddress, admin);
 
   const grant = async (c: AccessControlled, role: string, account: string): Promise<void> => {
     await (await c.grantRole(role, account)).wait();
@@ -328,7 +354,13 @@ export async function deploySuite(ethers: HardhatEthers, options: DeploySuiteOpt
 
   // Every contract that logs holds APPENDER_ROLE before the set points at the log: a failing append reverts
   // the heal that made it.
-  for (const logger of [setAddress, recoveryAddress, snapshotsAddress, councilAddress]) {
+  for (const logger of [
+    setAddress,
+    recoveryAddress,
+    snapshotsAddress,
+    councilAddress,
+    stateCommitmentsAddress,
+  ]) {
     await grant(audit, ROLES.APPENDER_ROLE, logger);
   }
   await (await set.setAuditLog(auditAddress)).wait();
@@ -342,6 +374,8 @@ export async function deploySuite(ethers: HardhatEthers, options: DeploySuiteOpt
   await grant(stake, ROLES.PARAMETER_ROLE, recoveryAddress);
   await grant(health, ROLES.ROTATOR_ROLE, recoveryAddress);
   await grant(health, ROLES.PARAMETER_ROLE, recoveryAddress);
+  // A proven fraud slashes the proposer (a validator) through the StakeManager.
+  await grant(stake, ROLES.SLASHER_ROLE, stateCommitmentsAddress);
 
   const guardian = options.guardian === undefined ? councilAddress : getAddress(options.guardian);
   await grant(recovery, ROLES.GUARDIAN_ROLE, guardian);
@@ -375,8 +409,8 @@ export async function deploySuite(ethers: HardhatEthers, options: DeploySuiteOpt
     parameterAdmin = timelockAddress;
   }
 
-  // PARAMETER_ROLE of the five parameterised contracts: the timelock, or the admin standing in for it.
-  const parameterised: AccessControlled[] = [stake, health, set, recovery, snapshots];
+  // PARAMETER_ROLE of the six parameterised contracts: the timelock, or the admin standing in for it.
+  const parameterised: AccessControlled[] = [stake, health, set, recovery, snapshots, stateCommitments];
   for (const c of parameterised) await grant(c, ROLES.PARAMETER_ROLE, parameterAdmin);
 
   if (governance !== undefined) {
@@ -400,6 +434,7 @@ export async function deploySuite(ethers: HardhatEthers, options: DeploySuiteOpt
     SnapshotRegistry: snapshotsAddress,
     RecoveryManager: recoveryAddress,
     GuardianCouncil: councilAddress,
+    StateCommitmentChain: stateCommitmentsAddress,
   };
   if (governance !== undefined) {
     addresses.HealGovernor = await governance.governor.getAddress();
@@ -412,6 +447,7 @@ export async function deploySuite(ethers: HardhatEthers, options: DeploySuiteOpt
     snapshots,
     council,
     recovery,
+    stateCommitments,
     governance,
     guardian,
     guardianAddresses,

@@ -56,6 +56,35 @@ export interface CouncilDelays {
   proposalLifetime: number;
 }
 
+/**
+ * StateCommitmentChain: its Parameters (bounds in docs/contracts/StateCommitmentChain.md) and the ledger's fixed
+ * configuration (genesis root, tree depth).
+ */
+export interface FraudParameters {
+  challengeBond: bigint;
+  challengerRewardCap: bigint;
+  /** Seconds. */
+  challengeWindow: number;
+  fraudSlashBps: number;
+  challengerRewardBps: number;
+  maxBatchSize: number;
+  /** Depth of the ledger's sparse Merkle tree (1 .. 160), fixed at deployment. */
+  treeDepth: number;
+  /** The ledger's genesis state root (zero: the empty ledger; src/fraud's `Ledger.genesis(...).root` otherwise). */
+  genesisStateRoot: string;
+}
+
+export const DEFAULT_FRAUD_PARAMETERS: FraudParameters = {
+  challengeBond: 100n * TOKEN,
+  challengerRewardCap: 1_000n * TOKEN,
+  challengeWindow: 3_600,
+  fraudSlashBps: 1_000,
+  challengerRewardBps: 5_000,
+  maxBatchSize: 256,
+  treeDepth: 32,
+  genesisStateRoot: "0x" + "00".repeat(32),
+};
+
 /** HealGovernor's constructor arguments and the TimelockController's minDelay (docs/governance.md). */
 export interface GovernanceParameters {
   /** Blocks. */
@@ -80,6 +109,8 @@ export interface SuiteParameters {
   snapshots: SnapshotParameters;
   council: CouncilDelays;
   governance: GovernanceParameters;
+  /** StateCommitmentChain; DEFAULT_FRAUD_PARAMETERS when absent (optional so that older literals still type-check). */
+  fraud?: FraudParameters;
 }
 
 export const DEFAULT_PARAMETERS: SuiteParameters = {
@@ -135,6 +166,7 @@ export const DEFAULT_PARAMETERS: SuiteParameters = {
     quorumPercent: 4,
     timelockDelay: 2 * 86_400,
   },
+  fraud: DEFAULT_FRAUD_PARAMETERS,
 };
 
 /** A deep copy of the defaults with the given sections partially overridden. */
@@ -148,6 +180,7 @@ export function withParameters(overrides: {
   snapshots?: Partial<SnapshotParameters>;
   council?: Partial<CouncilDelays>;
   governance?: Partial<GovernanceParameters>;
+  fraud?: Partial<FraudParameters>;
 }): SuiteParameters {
   return {
     health: { ...DEFAULT_PARAMETERS.health, ...overrides.health },
@@ -159,5 +192,6 @@ export function withParameters(overrides: {
     snapshots: { ...DEFAULT_PARAMETERS.snapshots, ...overrides.snapshots },
     council: { ...DEFAULT_PARAMETERS.council, ...overrides.council },
     governance: { ...DEFAULT_PARAMETERS.governance, ...overrides.governance },
+    fraud: { ...DEFAULT_FRAUD_PARAMETERS, ...overrides.fraud },
   };
 }

@@ -55,7 +55,7 @@ async function expectDocumentedRoles(suite: Suite, parameterAdmin: string, admin
     table({
       DEFAULT_ADMIN_ROLE: admins,
       PARAMETER_ROLE: [parameterAdmin, a.RecoveryManager],
-      SLASHER_ROLE: [a.SelfHealingValidatorSet],
+      SLASHER_ROLE: [a.SelfHealingValidatorSet, a.StateCommitmentChain],
       JAILER_ROLE: [a.SelfHealingValidatorSet, a.RecoveryManager],
     }),
     "StakeManager",
@@ -103,9 +103,23 @@ async function expectDocumentedRoles(suite: Suite, parameterAdmin: string, admin
     suite.audit,
     table({
       DEFAULT_ADMIN_ROLE: admins,
-      APPENDER_ROLE: [a.SelfHealingValidatorSet, a.RecoveryManager, a.SnapshotRegistry, a.GuardianCouncil],
+      APPENDER_ROLE: [
+        a.SelfHealingValidatorSet,
+        a.RecoveryManager,
+        a.SnapshotRegistry,
+        a.GuardianCouncil,
+        a.StateCommitmentChain,
+      ],
     }),
     "AuditLog",
+  );
+  await expectRoles(
+    suite.stateCommitments,
+    table({
+      DEFAULT_ADMIN_ROLE: admins,
+      PARAMETER_ROLE: [parameterAdmin],
+    }),
+    "StateCommitmentChain",
   );
   // The non-role wiring of the table.
   expect(await suite.stake.stakeObserver()).to.equal(a.SelfHealingValidatorSet);
@@ -164,6 +178,7 @@ describe("deploySuite", function () {
         "SelfHealingValidatorSet",
         "SnapshotRegistry",
         "StakeManager",
+        "StateCommitmentChain",
         "ValidatorSetChecks",
       ].sort(),
     );
