@@ -98,7 +98,8 @@ function option(args: string[], name: string, fallback: number): number {
   const i = args.indexOf(name);
   if (i < 0) return fallback;
   const value = Number(args[i + 1]);
-  if (!Number.isFinite(value) || value < 0 || value > 100) throw new Error(`${name}: a percentage, got ${args[i + 1]}`);
+  if (!Number.isFinite(value) || value < 0 || value > 100)
+    throw new Error(`${name}: a percentage, got ${args[i + 1]}`);
   return value;
 }
 
@@ -110,7 +111,9 @@ function main(): number {
   const minLines = option(args, "--min-lines", 95);
   const minBranches = option(args, "--min-branches", 95);
   if (!existsSync(lcov)) {
-    console.error(`coverage: ${path.relative(process.cwd(), lcov)} not found (run hardhat test --coverage first)`);
+    console.error(
+      `coverage: ${path.relative(process.cwd(), lcov)} not found (run hardhat test --coverage first)`,
+    );
     return 2;
   }
   const files = parseLcov(readFileSync(lcov, "utf8")).filter((f) => inScope(f.file));
@@ -121,7 +124,9 @@ function main(): number {
   console.log(`${"contracts/ (mocks excluded)".padEnd(width)}  lines                 branches`);
   for (const f of [...files].sort((a, b) => a.file.localeCompare(b.file))) {
     const lines = `${pct(f.linesHit, f.linesFound).toFixed(2)}% (${f.linesHit}/${f.linesFound})`;
-    console.log(`${f.file.padEnd(width)}  ${lines.padEnd(20)}  ${branchCell(f.branchesHit, f.branchesFound)}`);
+    console.log(
+      `${f.file.padEnd(width)}  ${lines.padEnd(20)}  ${branchCell(f.branchesHit, f.branchesFound)}`,
+    );
   }
   const { lines, branches } = result;
   console.log(
