@@ -26,8 +26,10 @@ export interface CheckOptions {
   targets: Target[];
   /** "chc" or "all" (CHC, then BMC on what CHC did not settle). */
   engine: "chc" | "bmc" | "all";
-  /** Solver time per query, in milliseconds (passed to solc and enforced on the z3 process). */
+  /** Solver time per CHC query, in milliseconds (passed to solc and enforced on the z3 process). */
   queryTimeoutMs: number;
+  /** Solver time per BMC query (BMC's queries are per function and worth more time each). */
+  bmcQueryTimeoutMs: number;
   /** Wall-clock budget of the whole run, in milliseconds: once spent, every further query is "unknown". */
   budgetMs: number;
   /** Loop unrolling depth for BMC. */
@@ -107,6 +109,7 @@ export function check(options: CheckOptions): CheckReport {
     (contracts[t.file] ??= []).push(t.contract);
   }
 
+  let queryTimeoutMs = options.queryTimeoutMs;
   const solve = (query: string): { contents?: string; error?: string } => {
     queries++;
     const left = options.budgetMs - (Date.now() - started);
@@ -115,7 +118,7 @@ export function check(options: CheckOptions): CheckReport {
       return { contents: "unknown\n" };
     }
     // solc already sets `(set-option :timeout N)` in the query; -T is a hard stop in case z3 overruns it.
-    const hardStopSeconds = Math.max(1, Math.ceil((Math.min(options.queryTimeoutMs, left) + 2000) / 1000));
+    const hardStopSeconds = Math.max(1, Math.ceil((Math.min(queryTimeoutMs, left) + 2000) / 1000));
     try {
       const out = execFileSync(options.z3, [...Z3_ARGS, `-T:${hardStopSeconds}`], {
         input: query,
@@ -141,16 +144,24 @@ export function check(options: CheckOptions): CheckReport {
     return { error: `not found: ${importPath}` };
   };
 
-  const runEngine = (engine: "chc" | "bmc") => {
+  const runEngine = (engine: "chc" | "bmc", only?: Set<string>) => {
+    queryTimeoutMs = engine === "bmc" ? options.bmcQueryTimeoutMs : options.queryTimeoutMs;
+    const selected = only
+      ? Object.fromEntries(
+          Object.entries(contracts)
+            .map(([file, names]) => [file, names.filter((n) => only.has(`${file}:${n}`))] as const)
+            .filter(([, names]) => names.length > 0),
+        )
+      : contracts;
     const input = {
       language: "Solidity",
       sources,
       settings: {
         modelChecker: {
           engine,
-          contracts,
+          contracts: selected,
           targets: ["assert"],
-          timeout: options.queryTimeoutMs,
+          timeout: queryTimeoutMs,
           ...(engine === "bmc" ? { bmcLoopIterations: options.bmcLoopIterations } : {}),
           solvers: ["smtlib2"],
           showProvedSafe: true,
@@ -173,7 +184,8 @@ export function check(options: CheckOptions): CheckReport {
   if (engines[1] && errors.length === 0 && open().length > 0) {
     // BMC checks each function alone from any state meeting its `require`s, loops unrolled: for the
     // harnesses' require-invariant-on-entry / assert-it-on-exit shape, that is the induction step.
-    const second = runEngine(engines[1]);
+    // Only the contracts that still have open assertions.
+    const second = runEngine(engines[1], new Set(open().map((a) => `${a.file}:${a.contract}`)));
     for (const a of open()) {
       const b = second.byLocation.get(`${a.file}:${a.start}`);
       if (!b) continue;

@@ -6,8 +6,9 @@
  *
  * Usage: node --import tsx tools/smt/run.ts [file.sol:Contract ...]
  *   (default: the harnesses listed in TARGETS). Environment:
- *   HEALNET_SMT_QUERY_TIMEOUT_MS  solver time per query (default 4000)
- *   HEALNET_SMT_BUDGET_MS         wall-clock budget of the run (default 90000); later queries count as unknown
+ *   HEALNET_SMT_QUERY_TIMEOUT_MS  solver time per CHC query (default 4000)
+ *   HEALNET_SMT_BMC_QUERY_TIMEOUT_MS  solver time per BMC query (default 12000)
+ *   HEALNET_SMT_BUDGET_MS         wall-clock budget of the run (default 100000); later queries: unknown
  *   HEALNET_SMT_ENGINE            chc | bmc | all (default all: CHC, then BMC on what CHC leaves open)
  *   HEALNET_Z3                    the z3 binary (default: z3 on PATH)
  *   HEALNET_SKIP_SMT=1            skip the check (prints that it was skipped)
@@ -66,7 +67,8 @@ function main(): number {
     targets: process.argv.length > 2 ? parseTargets(process.argv.slice(2)) : TARGETS,
     engine,
     queryTimeoutMs: numberFromEnv("HEALNET_SMT_QUERY_TIMEOUT_MS", 4000),
-    budgetMs: numberFromEnv("HEALNET_SMT_BUDGET_MS", 90_000),
+    bmcQueryTimeoutMs: numberFromEnv("HEALNET_SMT_BMC_QUERY_TIMEOUT_MS", 12_000),
+    budgetMs: numberFromEnv("HEALNET_SMT_BUDGET_MS", 100_000),
     bmcLoopIterations: 9,
     z3,
   };
