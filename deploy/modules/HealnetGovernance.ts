@@ -2,7 +2,7 @@
  * The healnet suite governed by a DAO: HealnetGuardians (core + guardian side, every role wired) plus
  * docs/governance.md's "Wiring a deployment": a TimelockController (no proposers at first, anyone executes),
  * HealGovernor over HealToken votes as its only proposer and canceller, the timelock granted PARAMETER_ROLE
- * of StakeManager, NodeHealth, SelfHealingValidatorSet, RecoveryManager and SnapshotRegistry and
+ * of StakeManager, NodeHealth, SelfHealingValidatorSet, RecoveryManager, SnapshotRegistry and StateCommitmentChain and
  * DEFAULT_ADMIN_ROLE of those and the AuditLog, then the deployer renouncing its DEFAULT_ADMIN_ROLE on every
  * one of them and on the timelock: afterwards every role change is a proposal. Same effect as
  * `deploySuite(ethers, { governance: true })` (src/suite/deploy.ts).
@@ -54,6 +54,7 @@ export default buildModule("HealnetGovernance", (m) => {
     SelfHealingValidatorSet: suite.set,
     RecoveryManager: suite.recovery,
     SnapshotRegistry: suite.snapshots,
+    StateCommitmentChain: suite.stateCommitments,
   };
   for (const [name, contract] of Object.entries(parameterised)) {
     grants.push(

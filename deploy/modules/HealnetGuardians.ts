@@ -1,6 +1,6 @@
 /**
  * Ignition module of the guardian side on top of the core (HealnetCore): AuditLog, SnapshotRegistry,
- * GuardianCouncil and RecoveryManager behind ERC-1967 proxies, and every role of docs/access-control.md's
+ * GuardianCouncil, RecoveryManager and StateCommitmentChain behind ERC-1967 proxies, and every role of docs/access-control.md's
  * "Who holds what" table except PARAMETER_ROLE of the five parameterised contracts, which goes to the deployer
  * (HealnetSuite, no DAO) or to the DAO timelock (HealnetGovernance). Deploy one of those two, not this one.
  *
@@ -12,11 +12,13 @@
  *
  * Parameters (under "HealnetGuardians"): guardians (address[], required), threshold (required), operator (the
  * orchestrator's key, RecoveryManager OPERATOR_ROLE; default: the deployer), council (GuardianCouncil.Delays),
- * recovery (RecoveryManager.Parameters), snapshots (SnapshotRegistry.Parameters).
+ * recovery (RecoveryManager.Parameters), snapshots (SnapshotRegistry.Parameters), ledger (the
+ * StateCommitmentChain's `{genesisStateRoot, treeDepth}`) and fraud (its Parameters); defaults from
+ * DEFAULT_FRAUD_PARAMETERS.
  */
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 
-import { DEFAULT_PARAMETERS } from "../../src/suite/parameters.js";
+import { DEFAULT_FRAUD_PARAMETERS, DEFAULT_PARAMETERS } from "../../src/suite/parameters.js";
 import HealnetCore from "./HealnetCore.js";
 import { proxied, role } from "./proxy.js";
 
@@ -56,6 +58,26 @@ export default buildModule("HealnetGuardians", (m) => {
     audit,
     recoveryParameters,
   ]);
+  const f = DEFAULT_FRAUD_PARAMETERS;
+  const ledger = m.getParameter("ledger", { genesisStateRoot: f.genesisStateRoot, treeDepth: f.treeDepth });
+  const fraudParameters = m.getParameter("fraud", {
+    challengeBond: f.challengeBond,
+    challengerRewardCap: f.challengerRewardCap,
+    challengeWindow: f.challengeWindow,
+    fraudSlashBps: f.fraudSlashBps,
+    challengerRewardBps: f.challengerRewardBps,
+    maxBatchSize: f.maxBatchSize,
+  });
+  const stateCommitments = proxied(m, "StateCommitmentChain", [
+    deployer,
+    token,
+    treasury,
+    set,
+    stake,
+    audit,
+    ledger,
+    fraudParameters,
+  ]);
   const councilInit = m.call(
     council,
     "initialize",
@@ -71,6 +93,11 @@ export default buildModule("HealnetGuardians", (m) => {
   m.call(set, "setAuditLog", [audit], { after: [setAppends] });
   m.call(audit, "grantRole", [APPENDER, recovery], { id: "AuditLog_APPENDER_ROLE_recovery" });
   m.call(audit, "grantRole", [APPENDER, snapshots], { id: "AuditLog_APPENDER_ROLE_snapshots" });
+  m.call(audit, "grantRole", [APPENDER, stateCommitments], { id: "AuditLog_APPENDER_ROLE_stateCommitments" });
+  // A proven fraud slashes the proposer (a validator) through the StakeManager.
+  m.call(stake, "grantRole", [role("SLASHER_ROLE"), stateCommitments], {
+    id: "StakeManager_SLASHER_ROLE_stateCommitments",
+  });
   m.call(audit, "grantRole", [APPENDER, council], {
     id: "AuditLog_APPENDER_ROLE_council",
     after: [councilInit],
@@ -102,5 +129,5 @@ export default buildModule("HealnetGuardians", (m) => {
     id: "RecoveryManager_OPERATOR_ROLE_operator",
   });
 
-  return { token, stake, health, set, checks, audit, snapshots, recovery, council };
+  return { token, stake, health, set, checks, audit, snapshots, recovery, council, stateCommitments };
 });

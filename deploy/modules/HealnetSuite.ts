@@ -1,7 +1,7 @@
 /**
  * The healnet suite without a DAO: HealnetGuardians (core + guardian side, every role wired), with the
  * deployer standing in for the timelock: it holds PARAMETER_ROLE of StakeManager, NodeHealth,
- * SelfHealingValidatorSet, RecoveryManager and SnapshotRegistry and keeps DEFAULT_ADMIN_ROLE everywhere.
+ * SelfHealingValidatorSet, RecoveryManager, SnapshotRegistry and StateCommitmentChain and keeps DEFAULT_ADMIN_ROLE everywhere.
  * Same effect as `deploySuite(ethers, { ... })` without `governance` (src/suite/deploy.ts).
  *
  *   npx hardhat heal deploy --network localhost
@@ -20,6 +20,7 @@ export default buildModule("HealnetSuite", (m) => {
     SelfHealingValidatorSet: suite.set,
     RecoveryManager: suite.recovery,
     SnapshotRegistry: suite.snapshots,
+    StateCommitmentChain: suite.stateCommitments,
   };
   for (const [name, contract] of Object.entries(parameterised)) {
     m.call(contract, "grantRole", [role("PARAMETER_ROLE"), deployer], {

@@ -30,6 +30,7 @@ import {
   SelfHealingValidatorSet__factory,
   SnapshotRegistry__factory,
   StakeManager__factory,
+  StateCommitmentChain__factory,
   TimelockController__factory,
   type AuditLog,
   type GuardianCouncil,
@@ -40,6 +41,7 @@ import {
   type SelfHealingValidatorSet,
   type SnapshotRegistry,
   type StakeManager,
+  type StateCommitmentChain,
   type TimelockController,
 } from "../../types/ethers-contracts/index.js";
 import { HealError } from "./errors.js";
@@ -57,6 +59,10 @@ export const GUARDIAN_KEYS = {
   recovery: "HealnetGuardians#RecoveryManager",
   council: "HealnetGuardians#GuardianCouncil",
 } as const;
+/** Optional on its own: deployments made before the StateCommitmentChain existed load without it. */
+export const FRAUD_KEYS = {
+  stateCommitments: "HealnetGuardians#StateCommitmentChain",
+} as const;
 export const GOVERNANCE_KEYS = {
   timelock: "HealnetGovernance#TimelockController",
   governor: "HealnetGovernance#HealGovernor",
@@ -66,8 +72,12 @@ type Keys<T> = { [K in keyof T]: string };
 export type CoreAddresses = Keys<typeof CORE_KEYS>;
 export type GuardianAddresses = Keys<typeof GUARDIAN_KEYS>;
 export type GovernanceAddresses = Keys<typeof GOVERNANCE_KEYS>;
+export type FraudAddresses = Keys<typeof FRAUD_KEYS>;
 /** Checksummed addresses; the guardian side and the DAO are present only if they were deployed. */
-export type SuiteAddresses = CoreAddresses & Partial<GuardianAddresses> & Partial<GovernanceAddresses>;
+export type SuiteAddresses = CoreAddresses &
+  Partial<GuardianAddresses> &
+  Partial<FraudAddresses> &
+  Partial<GovernanceAddresses>;
 
 export interface SuiteContracts {
   token: HealToken;
@@ -78,6 +88,7 @@ export interface SuiteContracts {
   snapshots?: SnapshotRegistry;
   recovery?: RecoveryManager;
   council?: GuardianCouncil;
+  stateCommitments?: StateCommitmentChain;
   timelock?: TimelockController;
   governor?: HealGovernor;
 }
@@ -149,6 +160,7 @@ export function parseSuiteAddresses(json: unknown, origin: string): SuiteAddress
   return {
     ...(pick(CORE_KEYS, true) as CoreAddresses),
     ...(pick(GUARDIAN_KEYS, false) as GuardianAddresses | undefined),
+    ...(pick(FRAUD_KEYS, false) as FraudAddresses | undefined),
     ...(pick(GOVERNANCE_KEYS, false) as GovernanceAddresses | undefined),
   };
 }
@@ -182,6 +194,9 @@ export function connectSuite(addresses: SuiteAddresses, runner: ContractRunner):
     ...(a.snapshots && { snapshots: SnapshotRegistry__factory.connect(a.snapshots, runner) }),
     ...(a.recovery && { recovery: RecoveryManager__factory.connect(a.recovery, runner) }),
     ...(a.council && { council: GuardianCouncil__factory.connect(a.council, runner) }),
+    ...(a.stateCommitments && {
+      stateCommitments: StateCommitmentChain__factory.connect(a.stateCommitments, runner),
+    }),
     ...(a.timelock && { timelock: TimelockController__factory.connect(a.timelock, runner) }),
     ...(a.governor && { governor: HealGovernor__factory.connect(a.governor, runner) }),
   };

@@ -5,7 +5,13 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 
 import { parametersFile, readParameters, runIgnition, type ModuleName } from "../../deploy/ignition.js";
-import { CORE_KEYS, GOVERNANCE_KEYS, GUARDIAN_KEYS, loadSuite } from "../../src/suite/addresses.js";
+import {
+  CORE_KEYS,
+  FRAUD_KEYS,
+  GOVERNANCE_KEYS,
+  GUARDIAN_KEYS,
+  loadSuite,
+} from "../../src/suite/addresses.js";
 import { deploySuite } from "../../src/suite/deploy.js";
 import { HealError } from "../../src/suite/errors.js";
 import { withParameters } from "../../src/suite/parameters.js";
@@ -23,7 +29,10 @@ const GUARDIANS = [
 const OPERATOR = "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65";
 
 const KEY_OF_ID = Object.fromEntries(
-  Object.entries({ ...CORE_KEYS, ...GUARDIAN_KEYS, ...GOVERNANCE_KEYS }).map(([key, id]) => [id, key]),
+  Object.entries({ ...CORE_KEYS, ...GUARDIAN_KEYS, ...FRAUD_KEYS, ...GOVERNANCE_KEYS }).map(([key, id]) => [
+    id,
+    key,
+  ]),
 );
 
 async function ignitionDeployment(module: ModuleName, deploymentDir?: string) {
@@ -48,9 +57,16 @@ async function namedRoles(
   named: Record<string, string>,
   deployer: string,
 ) {
-  const controlled = ["stake", "health", "set", "audit", "snapshots", "recovery", "timelock"].filter(
-    (k) => named[k] !== undefined,
-  );
+  const controlled = [
+    "stake",
+    "health",
+    "set",
+    "audit",
+    "snapshots",
+    "recovery",
+    "stateCommitments",
+    "timelock",
+  ].filter((k) => named[k] !== undefined);
   return await roleTable(provider, Object.fromEntries(controlled.map((k) => [k, named[k]!])), {
     ...named,
     deployer,
@@ -92,6 +108,7 @@ describe("Ignition modules (deploy/modules)", function () {
         snapshots: a.SnapshotRegistry,
         recovery: a.RecoveryManager,
         council: a.GuardianCouncil,
+        stateCommitments: a.StateCommitmentChain,
         ...(a.TimelockController && { timelock: a.TimelockController, governor: a.HealGovernor! }),
       };
       const tsRoles = await namedRoles(other.ethers.provider, named, suite.admin.address);
@@ -99,7 +116,14 @@ describe("Ignition modules (deploy/modules)", function () {
       expect(ignitionRoles).to.deep.equal(tsRoles);
       // And the table itself, spot-checked: the council guards recovery, the set appends to the log.
       expect(ignitionRoles.recovery!.GUARDIAN_ROLE).to.deep.equal(["council"]);
-      expect(ignitionRoles.audit!.APPENDER_ROLE).to.deep.equal(["council", "recovery", "set", "snapshots"]);
+      expect(ignitionRoles.audit!.APPENDER_ROLE).to.deep.equal([
+        "council",
+        "recovery",
+        "set",
+        "snapshots",
+        "stateCommitments",
+      ]);
+      expect(ignitionRoles.stake!.SLASHER_ROLE).to.deep.equal(["set", "stateCommitments"]);
       expect(ignitionRoles.stake!.DEFAULT_ADMIN_ROLE).to.deep.equal([governance ? "timelock" : "deployer"]);
 
       const { ethers } = viaIgnition.connection;
