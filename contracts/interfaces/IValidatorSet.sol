@@ -249,6 +249,16 @@ interface IValidatorSet {
     /// @return incidentId The incident opened (0 when the outage is correlated and nobody was touched).
     function checkHeartbeat(address validator) external returns (uint256 incidentId);
 
+    /// @notice Re-evaluates a correlated outage: if the set is degraded by one and the silent share is back at
+    ///         or under `correlatedFaultBps`, the degradation clears (`SetRecovered`). Permissionless; a call
+    ///         that finds nothing to clear changes nothing and pays nothing.
+    /// @dev The share is computed as in `checkHeartbeat`, with the episode's removed victims counted while they
+    ///      have no heartbeat in the last `heartbeatInterval + gracePeriod`. Does nothing for a degradation at
+    ///      the floor (that one clears when a backup is promoted). Bounded: one pass over the active set
+    ///      (<= 128) and at most 32 recent removals.
+    /// @return degraded Whether the set is still degraded after the call (`degradedSince() != 0`).
+    function refreshHealth() external returns (bool degraded);
+
     /// @notice Executes a pending downtime slash once its appeal window has closed. Permissionless.
     /// @dev Credits the incident's reporter with the capped reward (pulled from the StakeManager).
     function executeSlash(uint256 incidentId) external returns (uint256 slashed);
