@@ -8,11 +8,17 @@ import {IAuditLog} from "../interfaces/IAuditLog.sol";
 import {INodeHealth} from "../interfaces/INodeHealth.sol";
 import {IValidatorSet} from "../interfaces/IValidatorSet.sol";
 
+// Time is the point of the correlated-outage bookkeeping: liveness windows and detection times are seconds, and
+// a validator's ~15 s of timestamp leeway is inside the grace period.
+// solhint-disable not-rely-on-time
+
 /// @title ValidatorSetChecks
 /// @notice The self-contained checks of SelfHealingValidatorSet (double-sign evidence, appeal proofs, parameter
-///         bounds), in an external library linked at deployment so that their code does not count against the
-///         set's EIP-170 size limit. None of them is on the heartbeat path, so the delegatecall costs nothing
-///         where gas matters.
+///         bounds) and its correlated-outage bookkeeping (silent share over the active set and the ring of
+///         recent downtime removals, episode opening), in an external library linked at deployment so that
+///         their code does not count against the set's EIP-170 size limit. None of them is on the heartbeat
+///         path; `assess` and `recordRemoval` are on the overdue path of `checkHeartbeat` (two DELEGATECALLs
+///         per replacement).
 /// @dev Public functions run in the set's context by DELEGATECALL: `address(this)` and storage are the set's.
 ///      They revert with the set's own errors (IValidatorSet), so callers see the same errors as before.
 library ValidatorSetChecks {
@@ -40,7 +46,7 @@ library ValidatorSetChecks {
         uint64 outageFrom;
         uint64 excuseFrom;
         uint64 excuseTo;
-        uint256[32] ring;
+        uint256[RING] ring;
     }
 
     /// @notice The EIP-712 digest of `vote` under `domainSeparator` (the set's domain).
