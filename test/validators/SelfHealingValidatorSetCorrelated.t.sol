@@ -6,6 +6,7 @@ import {SetFixture} from "./handlers/SetFixture.sol";
 
 /// @dev Correlated outages with heartbeats staggered across the interval (the normal case): the victims
 ///      become overdue one by one, and keepers check each as soon as it is overdue.
+/// hardhat-config: fuzz.runs = 64
 contract SelfHealingValidatorSetCorrelatedTest is SetFixture {
     uint256 internal constant ACTIVE = 10;
     uint256 internal constant BACKUPS = 4;
@@ -13,6 +14,8 @@ contract SelfHealingValidatorSetCorrelatedTest is SetFixture {
 
     address[] internal v; // v0..v9 active, v10..v13 backups
     mapping(address validator => bool) internal down;
+    mapping(address validator => uint256) internal phase; // heartbeat offset in the 30 s interval
+    mapping(address validator => uint256) internal lag; // keeper lag after the overdue point
 
     function setUp() public {
         IValidatorSet.Parameters memory p = _defaultParams();
@@ -30,11 +33,12 @@ contract SelfHealingValidatorSetCorrelatedTest is SetFixture {
             vm.warp(block.timestamp + 1);
             vm.roll(block.number + 1);
             for (uint256 i = 0; i < v.length; ++i) {
-                if (!down[v[i]] && (block.timestamp + 3 * i) % 30 == 0) health.beat(v[i], HEIGHT);
+                uint256 offset = phase[v[i]] == 0 ? 3 * i : phase[v[i]];
+                if (!down[v[i]] && (block.timestamp + offset) % 30 == 0) health.beat(v[i], HEIGHT);
             }
             address[] memory active = set.activeValidators();
             for (uint256 i = 0; i < active.length; ++i) {
-                if (block.timestamp > set.overdueAt(active[i])) {
+                if (block.timestamp > set.overdueAt(active[i]) + lag[active[i]]) {
                     vm.prank(keeper);
                     set.checkHeartbeat(active[i]);
                 }
@@ -158,5 +162,29 @@ contract SelfHealingValidatorSetCorrelatedTest is SetFixture {
         assertEq(set.incidentCount(), 2);
         assertEq(uint8(set.incident(1).slashState), uint8(IValidatorSet.SlashState.Pending));
         assertEq(uint8(set.incident(2).slashState), uint8(IValidatorSet.SlashState.Pending));
+    }
+
+    /// @dev Random heartbeat phases, random keeper lags (up to one grace period) and 4..6 of 10 validators
+    ///      down at once (over 33%, also past the point where backups run out): nobody is slashed, ever.
+    function testFuzz_checkHeartbeat_staggeredCorrelatedOutageSlashesNobody(
+        uint256 seed,
+        uint8 victims
+    ) public {
+        victims = uint8(bound(victims, 4, 6));
+        for (uint256 i = 0; i < v.length; ++i) {
+            phase[v[i]] = 1 + (uint256(keccak256(abi.encode(seed, i))) % 30);
+            lag[v[i]] = uint256(keccak256(abi.encode(seed, i, "lag"))) % 31;
+        }
+        _run(95);
+        for (uint256 i = 0; i < victims; ++i) down[v[i]] = true;
+        _run(150);
+        assertTrue(set.degradedSince() != 0, "degraded");
+        uint256 n = set.incidentCount();
+        for (uint256 id = 1; id <= n; ++id) {
+            IValidatorSet.Incident memory inc = set.incident(id);
+            assertTrue(down[inc.validator], "only victims");
+            assertTrue(inc.slashState != IValidatorSet.SlashState.Pending, "no pending slash");
+        }
+        assertEq(stake.slashCount(), 0, "nobody slashed");
     }
 }
