@@ -10,8 +10,11 @@ import {INodeHealth} from "./INodeHealth.sol";
 ///         `checkHeartbeat(v)`; an overdue active validator is jailed, charged a pending downtime slash
 ///         (executed after `appealWindow` unless appealed) and replaced by the best *ready* backup in the same
 ///         transaction. Equivocation (`reportDoubleSign`) is final: heavy slash, tombstone, replace.
-/// @dev Correlation-aware: when more than `correlatedFaultBps` of the active set is silent in the same
-///      window, nobody is slashed or removed; the set is marked degraded and the guardians are alerted.
+/// @dev Correlation-aware: when more than `correlatedFaultBps` of the set is silent in the same window, nobody
+///      is slashed or removed; the set is marked degraded and the guardians are alerted. Victims of one outage
+///      become overdue one by one (heartbeats are spread over the interval), so the ones already removed for
+///      downtime in the last `2 * (heartbeatInterval + gracePeriod)` (up to the last 32) count as silent while
+///      they stay silent, and when the share crosses the threshold their pending downtime slashes are cancelled.
 ///      Each incident has an id and timestamps in events, so time-to-detect and time-to-heal can be read
 ///      from the chain alone.
 interface IValidatorSet {
@@ -162,7 +165,8 @@ interface IValidatorSet {
     event RemediationResolved(uint256 indexed incidentId, address indexed validator);
     /// @notice The set is degraded (a correlated outage, or no ready backup at the floor): guardians must look.
     event SetDegraded(uint256 silentCount, uint256 activeCount, bool correlated);
-    /// @notice The set is healthy again.
+    /// @notice The set is healthy again (a correlated degradation: on the first `checkHeartbeat` or
+    ///         `refreshHealth` that finds the silent share back at or under `correlatedFaultBps`).
     event SetRecovered(uint256 degradedFor);
     /// @notice A backup that was not ready when a promotion was due was moved out of the heap.
     event BackupParked(address indexed validator);
@@ -241,13 +245,33 @@ interface IValidatorSet {
     /// @dev Overdue past `heartbeatInterval + gracePeriod` (measured from the last heartbeat, its activation,
     ///      or the last unpause, whichever is latest): unless the outage is correlated, jails it, opens a
     ///      pending downtime slash and promotes the best ready backup in the same transaction (never taking the
-    ///      set below `minActive`). Stalled: opens a remediation request; after `stallEscalationDelay`
+    ///      set below `minActive`). Correlated: the silent share is `silent * 10,000 > correlatedFaultBps *
+    ///      members`, where silent = active validators without a heartbeat in the last `heartbeatInterval +
+    ///      gracePeriod` plus validators removed for downtime recently (last `2 * (interval + grace)`, or since
+    ///      the episode began, at most the last 32) still without one, and members = the active set plus those
+    ///      removed that nobody replaced. The first correlated check opens an episode: the pending slashes of the
+    ///      counted removed victims are cancelled (`SlashCancelled`; they stay jailed and out of the active set),
+    ///      then `SetDegraded(silent, members, true)`. A later fault whose `faultAt` lies between
+    ///      `min(episode start, faultAt of the check that opened it) - 2 * (interval + grace)` and the episode's
+    ///      end is jailed and replaced without a slash (slash state None). The first uncorrelated evaluation
+    ///      (here or in `refreshHealth`) ends the episode (`SetRecovered`).
+    ///      Stalled: opens a remediation request; after `stallEscalationDelay`
     ///      replaces it (jail, no slash). Not overdue or stalled: reverts `ValidatorSetNotOverdue`.
     ///      A second call for the same fault reverts (`ValidatorSetNotActive`) and pays nothing. The caller
     ///      earns `keeperRewardBps` of the slash (capped) when it executes, unless it is the validator.
     /// @param validator The validator to check.
     /// @return incidentId The incident opened (0 when the outage is correlated and nobody was touched).
     function checkHeartbeat(address validator) external returns (uint256 incidentId);
+
+    /// @notice Re-evaluates a correlated outage: if the set is degraded by one and the silent share is back at
+    ///         or under `correlatedFaultBps`, the degradation clears (`SetRecovered`). Permissionless; a call
+    ///         that finds nothing to clear changes nothing and pays nothing.
+    /// @dev The share is computed as in `checkHeartbeat`, with the episode's removed victims counted while they
+    ///      have no heartbeat in the last `heartbeatInterval + gracePeriod`. Does nothing for a degradation at
+    ///      the floor (that one clears when a backup is promoted). Bounded: one pass over the active set
+    ///      (<= 128) and at most 32 recent removals.
+    /// @return degraded Whether the set is still degraded after the call (`degradedSince() != 0`).
+    function refreshHealth() external returns (bool degraded);
 
     /// @notice Executes a pending downtime slash once its appeal window has closed. Permissionless.
     /// @dev Credits the incident's reporter with the capped reward (pulled from the StakeManager).

@@ -4,14 +4,21 @@ pragma solidity ^0.8.28;
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
 
+import {IAuditLog} from "../interfaces/IAuditLog.sol";
 import {INodeHealth} from "../interfaces/INodeHealth.sol";
 import {IValidatorSet} from "../interfaces/IValidatorSet.sol";
 
+// Time is the point of the correlated-outage bookkeeping: liveness windows and detection times are seconds, and
+// a validator's ~15 s of timestamp leeway is inside the grace period.
+// solhint-disable not-rely-on-time
+
 /// @title ValidatorSetChecks
 /// @notice The self-contained checks of SelfHealingValidatorSet (double-sign evidence, appeal proofs, parameter
-///         bounds), in an external library linked at deployment so that their code does not count against the
-///         set's EIP-170 size limit. None of them is on the heartbeat path, so the delegatecall costs nothing
-///         where gas matters.
+///         bounds) and its correlated-outage bookkeeping (silent share over the active set and the ring of
+///         recent downtime removals, episode opening), in an external library linked at deployment so that
+///         their code does not count against the set's EIP-170 size limit. None of them is on the heartbeat
+///         path; `assess` and `recordRemoval` are on the overdue path of `checkHeartbeat` (two DELEGATECALLs
+///         per replacement).
 /// @dev Public functions run in the set's context by DELEGATECALL: `address(this)` and storage are the set's.
 ///      They revert with the set's own errors (IValidatorSet), so callers see the same errors as before.
 library ValidatorSetChecks {
@@ -21,6 +28,26 @@ library ValidatorSetChecks {
     uint256 private constant BPS = 10_000;
     /// @dev The set's hard cap of `maxActive` (SelfHealingValidatorSet.MAX_ACTIVE_CAP).
     uint256 private constant MAX_ACTIVE_CAP = 128;
+    /// @notice Capacity of the ring of recent downtime removals (hard cap of every loop over it).
+    uint256 internal constant RING = 32;
+    bytes32 private constant HEAL_SLASH_CANCELLED = keccak256("HEAL_SLASH_CANCELLED");
+
+    /// @notice The set's correlated-outage bookkeeping (appended to its ERC-7201 storage).
+    /// @dev Slot 0: | seq (uint64) | outageFrom (uint64) | excuseFrom (uint64) | excuseTo (uint64) |
+    ///      `seq`: downtime removals so far (the ring's next index is `seq % RING`).
+    ///      `outageFrom`: detection time of the first removal counted in the current correlated episode.
+    ///      `[excuseFrom, excuseTo]`: fault times of the last correlated episode (`excuseTo` = max while it
+    ///      lasts): a downtime incident whose `faultAt` falls inside opens without a slash.
+    ///      `ring[i]`, one slot per downtime removal (`checkHeartbeat` only), the last RING of them:
+    ///      | validator (bits 0..159) | detectedAt (uint40, 160..199) | incidentId (uint48, 200..247) |
+    ///      | unreplaced (bit 248) |
+    struct Correlation {
+        uint64 seq;
+        uint64 outageFrom;
+        uint64 excuseFrom;
+        uint64 excuseTo;
+        uint256[RING] ring;
+    }
 
     /// @notice The EIP-712 digest of `vote` under `domainSeparator` (the set's domain).
     function voteDigest(
@@ -100,6 +127,172 @@ library ValidatorSetChecks {
         _bound("appealWindow", p.appealWindow, 1 hours, 3 days);
         _bound("stallEscalationDelay", p.stallEscalationDelay, 60, 1 days);
         _bound("keeperRewardCap", p.keeperRewardCap, 0, 1e24);
+    }
+
+    /// @notice Assesses the outage for `checkHeartbeat` and `refreshHealth`: computes the silent share and,
+    ///         when it crosses `correlatedFaultBps` outside an episode, opens a correlated episode (cancels the
+    ///         recent victims' pending slashes, records the excused fault times, emits `SetDegraded(.., true)`).
+    /// @param args Packed: | window (uint64: interval + grace) | faultAt (uint64) << 64 |
+    ///        correlatedFaultBps (uint16) << 128 | degradedByCorrelation (bit 144) |.
+    /// @return silent The silent validators counted.
+    /// @return state 0: not correlated; 1: correlated, episode already open; 2: correlated, episode opened now
+    ///         (the caller marks the set degraded).
+    function assess(
+        Correlation storage c,
+        address[] storage active,
+        mapping(uint256 => IValidatorSet.Incident) storage incidents,
+        INodeHealth health,
+        IAuditLog log,
+        uint256 args
+    ) external returns (uint256 silent, uint256 state) {
+        uint256 window = uint64(args);
+        bool degraded = (args >> 144) & 1 != 0;
+        uint256 members;
+        uint256 recent;
+        (silent, members, recent) = _share(c, active, health, window, degraded);
+        if (silent * BPS <= uint16(args >> 128) * members) return (silent, 0);
+        if (degraded) return (silent, 1);
+        _openEpisode(c, incidents, recent, window, uint64(args >> 64), log);
+        emit IValidatorSet.SetDegraded(silent, members, true);
+        return (silent, 2);
+    }
+
+    /// @dev The share of the set silent in the correlation window: `silent` of `members`.
+    ///      Silent: an active validator without a heartbeat in the last `window` (interval + grace), plus a
+    ///      validator removed for downtime (ring) since `from` that is still without one. `from` is `outageFrom`
+    ///      while a correlated episode lasts (its victims keep counting until they heartbeat again), else
+    ///      `now - 2 * window`: the victims of one outage stopped within one interval of each other, so they
+    ///      become overdue within one interval, and keepers detect each within one more window.
+    ///      Members: the active set plus the counted removals that nobody replaced (the set before the outage).
+    ///      Bounded: one `countSilentSince` over the active set (<= 128) and at most RING ring entries, newest
+    ///      first, stopping at the first older than `from` (none in the common case: one slot read).
+    ///      `recent`: the ring entries counted (the newest `recent` ones).
+    function _share(
+        Correlation storage c,
+        address[] storage active,
+        INodeHealth health,
+        uint256 window,
+        bool degraded
+    ) private view returns (uint256 silent, uint256 members, uint256 recent) {
+        uint256 cutoff = block.timestamp > window ? block.timestamp - window : 0;
+        silent = health.countSilentSince(active, cutoff);
+        members = active.length;
+        uint256 from =
+            degraded ? c.outageFrom : (block.timestamp > 2 * window ? block.timestamp - 2 * window : 0);
+        uint256 seq = c.seq;
+        // Bounded by RING (32) iterations, one slot read and one external view call each.
+        for (; recent < RING && recent < seq; ++recent) {
+            uint256 e = c.ring[(seq - 1 - recent) % RING];
+            if (uint40(e >> 160) < from) break;
+            if (health.lastHeartbeatAt(address(uint160(e))) < cutoff) ++silent;
+            if (e >> 248 != 0) ++members;
+        }
+    }
+
+    /// @dev Opens a correlated episode: cancels the pending downtime slashes of the `recent` newest ring
+    ///      entries (the outage's victims detected one by one before the share crossed the threshold), and
+    ///      records the episode's start and the fault times it excuses (from `min(first victim's detection,
+    ///      faultAt) - 2 * window`; open until the episode ends). Bounded by `recent <= RING`. Emits
+    ///      `SlashCancelled` (by = the caller) and appends HEAL_SLASH_CANCELLED to `log` (if set) for each
+    ///      cancelled slash, as `cancelSlash` does.
+    function _openEpisode(
+        Correlation storage c,
+        mapping(uint256 => IValidatorSet.Incident) storage incidents,
+        uint256 recent,
+        uint256 window,
+        uint256 faultAt,
+        IAuditLog log
+    ) private {
+        uint256 seq = c.seq;
+        uint256 from = block.timestamp;
+        // Bounded by recent <= RING (32).
+        for (uint256 k = 0; k < recent; ++k) {
+            uint256 e = c.ring[(seq - 1 - k) % RING];
+            from = uint40(e >> 160);
+            uint256 id = uint48(e >> 200);
+            IValidatorSet.Incident storage inc = incidents[id];
+            if (inc.slashState != IValidatorSet.SlashState.Pending) continue;
+            inc.slashState = IValidatorSet.SlashState.Cancelled;
+            inc.resolvedAt = uint64(block.timestamp);
+            address v = inc.validator;
+            emit IValidatorSet.SlashCancelled(id, v, msg.sender);
+            if (address(log) != address(0)) {
+                log.append(
+                    HEAL_SLASH_CANCELLED,
+                    msg.sender,
+                    v,
+                    id,
+                    keccak256(abi.encode(address(0), inc.slashBps))
+                );
+            }
+        }
+        c.outageFrom = uint64(from);
+        uint256 excuse = faultAt < from ? faultAt : from;
+        c.excuseFrom = uint64(excuse > 2 * window ? excuse - 2 * window : 0);
+        c.excuseTo = type(uint64).max;
+    }
+
+    /// @notice Records a downtime removal in the ring (overwriting the oldest of RING) and tells whether its
+    ///         fault time lies inside the last correlated episode's excused fault times (then no slash).
+    function recordRemoval(
+        Correlation storage c,
+        address v,
+        uint256 id,
+        uint256 faultAt,
+        bool unreplaced
+    ) external returns (bool excused) {
+        uint256 seq = c.seq;
+        // Timestamps fit 40 bits and incident ids 48 bits for far longer than the chain will run.
+        c.ring[seq % RING] =
+            uint256(uint160(v)) |
+            (block.timestamp << 160) |
+            (id << 200) |
+            (unreplaced ? uint256(1) << 248 : 0);
+        c.seq = uint64(seq + 1);
+        return faultAt >= c.excuseFrom && faultAt <= c.excuseTo;
+    }
+
+    /// @notice Opens a correlated episode: cancels the pending downtime slashes of the `recent` newest ring
+    ///         entries (the outage's victims detected one by one before the share crossed the threshold),
+    ///         and records the episode's start and the fault times it excuses (from `min(first victim's
+    ///         detection, faultAt) - 2 * window`; open until the episode ends).
+    /// @dev Bounded by `recent <= RING`. Emits `SlashCancelled` (by = the caller) and appends
+    ///      HEAL_SLASH_CANCELLED to `log` (if set) for each cancelled slash, as `cancelSlash` does.
+    function openEpisode(
+        Correlation storage c,
+        mapping(uint256 => IValidatorSet.Incident) storage incidents,
+        uint256 recent,
+        uint256 window,
+        uint256 faultAt,
+        IAuditLog log
+    ) external {
+        uint256 seq = c.seq;
+        uint256 from = block.timestamp;
+        // Bounded by recent <= RING (32).
+        for (uint256 k = 0; k < recent; ++k) {
+            uint256 e = c.ring[(seq - 1 - k) % RING];
+            from = uint40(e >> 160);
+            uint256 id = uint48(e >> 200);
+            IValidatorSet.Incident storage inc = incidents[id];
+            if (inc.slashState != IValidatorSet.SlashState.Pending) continue;
+            inc.slashState = IValidatorSet.SlashState.Cancelled;
+            inc.resolvedAt = uint64(block.timestamp);
+            address v = inc.validator;
+            emit IValidatorSet.SlashCancelled(id, v, msg.sender);
+            if (address(log) != address(0)) {
+                log.append(
+                    HEAL_SLASH_CANCELLED,
+                    msg.sender,
+                    v,
+                    id,
+                    keccak256(abi.encode(address(0), inc.slashBps))
+                );
+            }
+        }
+        c.outageFrom = uint64(from);
+        uint256 excuse = faultAt < from ? faultAt : from;
+        c.excuseFrom = uint64(excuse > 2 * window ? excuse - 2 * window : 0);
+        c.excuseTo = type(uint64).max;
     }
 
     function _bound(bytes32 name, uint256 value, uint256 min, uint256 max) private pure {

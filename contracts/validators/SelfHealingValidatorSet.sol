@@ -94,6 +94,7 @@ contract SelfHealingValidatorSet is
         bool degradedByCorrelation;
         uint256 rotationCursor;
         IAuditLog auditLog; // zero = no audit entries; set once
+        ValidatorSetChecks.Correlation corr; // correlated-outage bookkeeping (layout in the library)
     }
 
     // keccak256(abi.encode(uint256(keccak256("healnet.storage.SelfHealingValidatorSet")) - 1))
@@ -255,6 +256,16 @@ contract SelfHealingValidatorSet is
             if (_isUpkeepNeeded($, v, hp)) return (true, abi.encode(v));
         }
         return (false, "");
+    }
+
+    /// @inheritdoc IValidatorSet
+    function refreshHealth() external nonReentrant returns (bool degraded) {
+        SetStorage storage $ = _s();
+        if ($.degradedByCorrelation) {
+            INodeHealth.Parameters memory hp = _healthParams($);
+            _assess($, uint256(hp.heartbeatInterval) + hp.gracePeriod, block.timestamp);
+        }
+        return $.degradedSince != 0;
     }
 
     /// @inheritdoc IValidatorSet
@@ -569,26 +580,22 @@ contract SelfHealingValidatorSet is
         revert ValidatorSetNotOverdue(v, last, due);
     }
 
-    /// @dev `faultAt` = overdue reference + heartbeatInterval.
+    /// @dev `faultAt` = overdue reference + heartbeatInterval. A fault inside the last correlated episode's
+    ///      excused fault times (a victim still down after the episode ended) is jailed and replaced without a
+    ///      slash (slash state None). Every removal is recorded in the ring of recent downtime removals.
     function _handleOverdue(
         SetStorage storage $,
         address v,
         uint256 faultAt,
         INodeHealth.Parameters memory hp
     ) private returns (uint256 id) {
+        (bool correlated, uint256 silent) = _assess(
+            $,
+            uint256(hp.heartbeatInterval) + hp.gracePeriod,
+            faultAt
+        );
+        if (correlated) return 0;
         uint256 count = $.active.length;
-        uint256 window = uint256(hp.heartbeatInterval) + hp.gracePeriod;
-        uint256 cutoff = block.timestamp > window ? block.timestamp - window : 0;
-        uint256 silent = $.health.countSilentSince($.active, cutoff);
-        if (silent * BPS > uint256($.params.correlatedFaultBps) * count) {
-            if (!$.degradedByCorrelation) {
-                $.degradedByCorrelation = true;
-                if ($.degradedSince == 0) $.degradedSince = uint64(block.timestamp);
-                emit SetDegraded(silent, count, true);
-            }
-            return 0;
-        }
-        if ($.degradedByCorrelation) _recover($);
         address replacement = _popReady($, hp.maxHeightLag);
         if (replacement == address(0) && count <= $.params.minActive) {
             _degrade($, silent, count);
@@ -596,12 +603,39 @@ contract SelfHealingValidatorSet is
         }
         id = _openIncident($, v, IncidentKind.Downtime, faultAt);
         Incident storage inc = $.incidents[id];
-        inc.slashState = SlashState.Pending;
-        inc.slashBps = $.params.downtimeSlashBps;
         inc.lastReportedHeight = uint64(_reportedHeight($, v));
         _jail($, v, uint64(block.timestamp + $.params.jailDuration));
         _replace($, v, replacement, id, Status.Jailed);
+        if (!ValidatorSetChecks.recordRemoval($.corr, v, id, faultAt, replacement == address(0))) {
+            inc.slashState = SlashState.Pending;
+            inc.slashBps = $.params.downtimeSlashBps;
+        }
         _audit(HEAL_DOWNTIME, v, id, replacement, inc.slashBps);
+    }
+
+    /// @dev Whether the outage is correlated now (the silent share over `correlatedFaultBps`), and the silent
+    ///      count. Entering a correlated episode marks the set degraded and cancels the recent victims' pending
+    ///      slashes; leaving it (share back at or under the threshold) recovers the set.
+    function _assess(SetStorage storage $, uint256 window, uint256 faultAt) private returns (bool, uint256) {
+        (uint256 silent, uint256 state) = ValidatorSetChecks.assess(
+            $.corr,
+            $.active,
+            $.incidents,
+            $.health,
+            $.auditLog,
+            window |
+                (faultAt << 64) |
+                (uint256($.params.correlatedFaultBps) << 128) |
+                ($.degradedByCorrelation ? uint256(1) << 144 : 0)
+        );
+        if (state == 2) {
+            $.degradedByCorrelation = true;
+            if ($.degradedSince == 0) $.degradedSince = uint64(block.timestamp);
+        } else if (state == 0 && $.degradedByCorrelation) {
+            $.corr.excuseTo = uint64(block.timestamp);
+            _recover($);
+        }
+        return (state != 0, silent);
     }
 
     function _handleStall(
