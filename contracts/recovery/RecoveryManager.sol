@@ -2,7 +2,7 @@
 pragma solidity ^0.8.28;
 
 import {AccessControlUpgradeable} from "@openzeppelin/contracts-upgradeable/access/AccessControlUpgradeable.sol";
-import {Initializable} from "@openzeppelin/contracts-upgradeable/proxy/utils/Initializable.sol";
+import {Versioned} from "../upgrades/Versioned.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
 import {IAuditLog} from "../interfaces/IAuditLog.sol";
@@ -27,7 +27,7 @@ import {IValidatorSetRecovery} from "../interfaces/IValidatorSetRecovery.sol";
 ///      reach `setParameters` on itself through the same external, role-checked path as the other targets.
 contract RecoveryManager is
     IRecoveryManager,
-    Initializable,
+    Versioned,
     AccessControlUpgradeable,
     ReentrancyGuardTransient
 {
