@@ -157,6 +157,11 @@ describe("Upgrades (docs/upgrades.md)", function () {
     const toV2 = v2.interface.encodeFunctionData("migrateToV2");
     const toV3 = v3.interface.encodeFunctionData("migrateToV3");
 
+    // An implementation (initializers disabled) never runs a migration on its own storage.
+    await expect(v2.migrateToV2())
+      .to.be.revertedWithCustomError(v2, "UpgradeMigrationSkipped")
+      .withArgs(2n ** 64n - 1n, 2n);
+
     // 1 → 3 skips migrateToV2: refused, and nothing changed.
     const implementationBefore = await implementationOf(ethers, stakeAddress);
     await expect(admin.upgradeAndCall(stakeAddress, await v3.getAddress(), toV3))
