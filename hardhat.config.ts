@@ -27,9 +27,12 @@ export default defineConfig({
   solidity: {
     version: SOLC_VERSION,
     path: SOLC_PATH,
-    // Built for their artifacts: the core contracts are deployed behind ERC-1967 proxies.
+    // Built for their artifacts: the core contracts are deployed behind transparent (ERC-1967) proxies.
     npmFilesToBuild: [
       "@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.sol",
+      // Every long-lived contract sits behind a transparent proxy with its own ProxyAdmin (docs/upgrades.md).
+      "@openzeppelin/contracts/proxy/transparent/TransparentUpgradeableProxy.sol",
+      "@openzeppelin/contracts/proxy/transparent/ProxyAdmin.sol",
       // The DAO timelock is OpenZeppelin's, deployed as is (test/integration/governance.ts, deploy/).
       "@openzeppelin/contracts/governance/TimelockController.sol",
     ],

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {Initializable} from "@openzeppelin/contracts-upgradeable/proxy/utils/Initializable.sol";
+import {Versioned} from "../upgrades/Versioned.sol";
 import {EIP712Upgradeable} from "@openzeppelin/contracts-upgradeable/utils/cryptography/EIP712Upgradeable.sol";
 import {LowLevelCall} from "@openzeppelin/contracts/utils/LowLevelCall.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
@@ -24,7 +24,7 @@ import {ISnapshotRegistry} from "../interfaces/ISnapshotRegistry.sol";
 ///      only through calls the council makes to itself from `execute` (Safe's `SelfAuthorized`). States are
 ///      derived from timestamps and flags (`stateOf`), like OZ TimelockController's operation states. The
 ///      council must hold APPENDER_ROLE on the AuditLog and GUARDIAN_ROLE on the RecoveryManager.
-contract GuardianCouncil is IGuardianCouncil, Initializable, EIP712Upgradeable, ReentrancyGuardTransient {
+contract GuardianCouncil is IGuardianCouncil, Versioned, EIP712Upgradeable, ReentrancyGuardTransient {
     /// @notice Most guardians the council can have. Bounds every loop over the guardian set (guardians(),
     ///         changeGuardians, initialize) and the number of signatures approveBySig can accept.
     uint256 public constant MAX_GUARDIANS = 32;

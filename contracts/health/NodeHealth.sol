@@ -2,7 +2,7 @@
 pragma solidity ^0.8.28;
 
 import {AccessControlUpgradeable} from "@openzeppelin/contracts-upgradeable/access/AccessControlUpgradeable.sol";
-import {Initializable} from "@openzeppelin/contracts-upgradeable/proxy/utils/Initializable.sol";
+import {Versioned} from "../upgrades/Versioned.sol";
 import {EIP712Upgradeable} from "@openzeppelin/contracts-upgradeable/utils/cryptography/EIP712Upgradeable.sol";
 
 import {INodeHealth} from "../interfaces/INodeHealth.sol";
@@ -27,7 +27,7 @@ import {HeartbeatRecordLib} from "../libraries/HeartbeatRecordLib.sol";
 ///      slot); relayed batches emit no per-item `HeartbeatRecorded` (the 15k-per-item budget has no room for a
 ///      log): an accepted item is every index of the batch's calldata not named in a `HeartbeatSkipped` event
 ///      of the same transaction, and `HeartbeatBatchProcessed` carries the totals.
-contract NodeHealth is INodeHealth, Initializable, AccessControlUpgradeable, EIP712Upgradeable {
+contract NodeHealth is INodeHealth, Versioned, AccessControlUpgradeable, EIP712Upgradeable {
     using HeartbeatRecordLib for uint256;
 
     /// @notice May call `setParameters` (the DAO timelock).

@@ -2,7 +2,7 @@
 pragma solidity ^0.8.28;
 
 import {AccessControlUpgradeable} from "@openzeppelin/contracts-upgradeable/access/AccessControlUpgradeable.sol";
-import {Initializable} from "@openzeppelin/contracts-upgradeable/proxy/utils/Initializable.sol";
+import {Versioned} from "../upgrades/Versioned.sol";
 
 import {IAuditLog} from "../interfaces/IAuditLog.sol";
 
@@ -14,7 +14,7 @@ import {IAuditLog} from "../interfaces/IAuditLog.sol";
 ///         themselves live only in the `AuditEntryAppended` events; an auditor recomputes the head from them.
 /// @dev Upgrade-ready: initializer instead of constructor state, ERC-7201 namespaced storage, AccessControl
 ///      roles. Only the head and the length are stored, so an append costs the same gas at any length.
-contract AuditLog is IAuditLog, Initializable, AccessControlUpgradeable {
+contract AuditLog is IAuditLog, Versioned, AccessControlUpgradeable {
     /// @notice May append entries (the validator set, the guardian council, the recovery manager, the snapshot
     ///         registry).
     bytes32 public constant APPENDER_ROLE = keccak256("APPENDER_ROLE");

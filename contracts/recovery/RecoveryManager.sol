@@ -2,7 +2,7 @@
 pragma solidity ^0.8.28;
 
 import {AccessControlUpgradeable} from "@openzeppelin/contracts-upgradeable/access/AccessControlUpgradeable.sol";
-import {Initializable} from "@openzeppelin/contracts-upgradeable/proxy/utils/Initializable.sol";
+import {Versioned} from "../upgrades/Versioned.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
 import {IAuditLog} from "../interfaces/IAuditLog.sol";
@@ -25,12 +25,7 @@ import {IValidatorSetRecovery} from "../interfaces/IValidatorSetRecovery.sol";
 ///      parameter role; NodeHealth's rotator role (rotateSigner) and parameter role; the AuditLog's appender
 ///      role. The manager holds its own PARAMETER_ROLE (granted at initialize) so that `updateParameters` can
 ///      reach `setParameters` on itself through the same external, role-checked path as the other targets.
-contract RecoveryManager is
-    IRecoveryManager,
-    Initializable,
-    AccessControlUpgradeable,
-    ReentrancyGuardTransient
-{
+contract RecoveryManager is IRecoveryManager, Versioned, AccessControlUpgradeable, ReentrancyGuardTransient {
     /// @notice Requests the typed actions (the GuardianCouncil, a Safe, or the DAO timelock).
     bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
     /// @notice Reports remediation results (the orchestrator's key).

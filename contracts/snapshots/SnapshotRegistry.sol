@@ -2,7 +2,7 @@
 pragma solidity ^0.8.28;
 
 import {AccessControlUpgradeable} from "@openzeppelin/contracts-upgradeable/access/AccessControlUpgradeable.sol";
-import {Initializable} from "@openzeppelin/contracts-upgradeable/proxy/utils/Initializable.sol";
+import {Versioned} from "../upgrades/Versioned.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
@@ -33,7 +33,7 @@ import {IValidatorSet} from "../interfaces/IValidatorSet.sol";
 ///      Roles it needs elsewhere: the AuditLog's appender role.
 contract SnapshotRegistry is
     ISnapshotRegistry,
-    Initializable,
+    Versioned,
     AccessControlUpgradeable,
     ReentrancyGuardTransient
 {

@@ -2,7 +2,7 @@
 pragma solidity ^0.8.28;
 
 import {AccessControlUpgradeable} from "@openzeppelin/contracts-upgradeable/access/AccessControlUpgradeable.sol";
-import {Initializable} from "@openzeppelin/contracts-upgradeable/proxy/utils/Initializable.sol";
+import {Versioned} from "../upgrades/Versioned.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
@@ -21,7 +21,7 @@ import {IStakeObserver} from "../interfaces/IStakeObserver.sol";
 ///      roles. The reentrancy guard is transient (EIP-1153), so it keeps no state in the proxy's storage.
 ///      Jail is a state, not a clock: a jailed validator stays jailed until it calls `unjail` (allowed once
 ///      `jailedUntil` has passed) or the jailer role `release`s it, as in Cosmos x/slashing.
-contract StakeManager is IStakeManager, Initializable, AccessControlUpgradeable, ReentrancyGuardTransient {
+contract StakeManager is IStakeManager, Versioned, AccessControlUpgradeable, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
     /// @notice May call `setParameters` (the DAO timelock).

@@ -2,7 +2,7 @@
 pragma solidity ^0.8.28;
 
 import {AccessControlUpgradeable} from "@openzeppelin/contracts-upgradeable/access/AccessControlUpgradeable.sol";
-import {Initializable} from "@openzeppelin/contracts-upgradeable/proxy/utils/Initializable.sol";
+import {Versioned} from "../upgrades/Versioned.sol";
 import {EIP712Upgradeable} from "@openzeppelin/contracts-upgradeable/utils/cryptography/EIP712Upgradeable.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
@@ -34,7 +34,7 @@ import {ValidatorSetChecks} from "../libraries/ValidatorSetChecks.sol";
 ///      replacement is appended to it with actor = msg.sender, subject = the validator, refId = the incident
 ///      and dataHash = keccak256(abi.encode(replacement, slashBps)) (zero replacement / 0 bps when none).
 contract SelfHealingValidatorSet is
-    Initializable,
+    Versioned,
     AccessControlUpgradeable,
     EIP712Upgradeable,
     ReentrancyGuardTransient,

@@ -1,6 +1,6 @@
 /**
  * Ignition module of the healnet core: HealToken, then StakeManager, NodeHealth and SelfHealingValidatorSet
- * (linked to the ValidatorSetChecks library), each behind an ERC-1967 proxy initialized in its constructor, and
+ * (linked to the ValidatorSetChecks library), each behind a TransparentUpgradeableProxy initialized in its constructor (its ProxyAdmin owned by the deployer), and
  * the core roles. Same effect as `deployCore` in src/suite/deploy.ts (the deployer is the admin of everything).
  *
  * Parameters (deploy/parameters/<network>.json, under "HealnetCore"): treasury, tokenSupply, minStake,
@@ -23,13 +23,28 @@ export default buildModule("HealnetCore", (m) => {
   const setParameters = m.getParameter("set", { ...d.set });
 
   const token = m.contract("HealToken", [deployer, tokenSupply]);
-  const stake = proxied(m, "StakeManager", [deployer, token, treasury, minStake, unbondingPeriod]);
-  const health = proxied(m, "NodeHealth", [deployer, healthParameters, epochLength]);
+  const { contract: stake, proxyAdmin: stakeProxyAdmin } = proxied(m, "StakeManager", [
+    deployer,
+    token,
+    treasury,
+    minStake,
+    unbondingPeriod,
+  ]);
+  const { contract: health, proxyAdmin: healthProxyAdmin } = proxied(m, "NodeHealth", [
+    deployer,
+    healthParameters,
+    epochLength,
+  ]);
   // The set links ValidatorSetChecks, which keeps its bytecode under the EIP-170 limit.
   const checks = m.library("ValidatorSetChecks");
-  const set = proxied(m, "SelfHealingValidatorSet", [deployer, stake, health, setParameters], {
-    ValidatorSetChecks: checks,
-  });
+  const { contract: set, proxyAdmin: setProxyAdmin } = proxied(
+    m,
+    "SelfHealingValidatorSet",
+    [deployer, stake, health, setParameters],
+    {
+      ValidatorSetChecks: checks,
+    },
+  );
 
   // The set slashes and jails through the StakeManager and registers, fences and tracks signers in NodeHealth;
   // the StakeManager tells the set about stake changes.
@@ -38,5 +53,5 @@ export default buildModule("HealnetCore", (m) => {
   m.call(stake, "setStakeObserver", [set]);
   m.call(health, "grantRole", [role("REGISTRAR_ROLE"), set], { id: "NodeHealth_REGISTRAR_ROLE_set" });
 
-  return { token, stake, health, set, checks };
+  return { token, stake, health, set, checks, stakeProxyAdmin, healthProxyAdmin, setProxyAdmin };
 });

@@ -1,7 +1,8 @@
 /**
  * The healnet suite governed by a DAO: HealnetGuardians (core + guardian side, every role wired) plus
  * docs/governance.md's "Wiring a deployment": a TimelockController (no proposers at first, anyone executes),
- * HealGovernor over HealToken votes as its only proposer and canceller, the timelock granted PARAMETER_ROLE
+ * HealGovernor over HealToken votes as its only proposer and a canceller, the council a canceller too (the guardian
+ * veto, docs/upgrades.md), every ProxyAdmin handed to the timelock (the upgrade right), the timelock granted PARAMETER_ROLE
  * of StakeManager, NodeHealth, SelfHealingValidatorSet, RecoveryManager, SnapshotRegistry and StateCommitmentChain and
  * DEFAULT_ADMIN_ROLE of those and the AuditLog, then the deployer renouncing its DEFAULT_ADMIN_ROLE on every
  * one of them and on the timelock: afterwards every role change is a proposal. Same effect as
@@ -46,7 +47,28 @@ export default buildModule("HealnetGovernance", (m) => {
     m.call(timelock, "grantRole", [role("CANCELLER_ROLE"), governor], {
       id: "Timelock_CANCELLER_ROLE_governor",
     }),
+    // The guardian veto over queued operations (upgrades among them): docs/upgrades.md.
+    m.call(timelock, "grantRole", [role("CANCELLER_ROLE"), suite.council], {
+      id: "Timelock_CANCELLER_ROLE_council",
+    }),
   ];
+
+  // The upgrade right: every proxy's ProxyAdmin goes to the timelock (docs/upgrades.md).
+  const proxyAdmins = {
+    StakeManager: suite.stakeProxyAdmin,
+    NodeHealth: suite.healthProxyAdmin,
+    SelfHealingValidatorSet: suite.setProxyAdmin,
+    AuditLog: suite.auditProxyAdmin,
+    SnapshotRegistry: suite.snapshotsProxyAdmin,
+    RecoveryManager: suite.recoveryProxyAdmin,
+    GuardianCouncil: suite.councilProxyAdmin,
+    StateCommitmentChain: suite.stateCommitmentsProxyAdmin,
+  };
+  for (const [name, proxyAdmin] of Object.entries(proxyAdmins)) {
+    grants.push(
+      m.call(proxyAdmin, "transferOwnership", [timelock], { id: `${name}_ProxyAdmin_owner_timelock` }),
+    );
+  }
 
   const parameterised = {
     StakeManager: suite.stake,

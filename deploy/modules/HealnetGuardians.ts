@@ -1,11 +1,11 @@
 /**
  * Ignition module of the guardian side on top of the core (HealnetCore): AuditLog, SnapshotRegistry,
- * GuardianCouncil, RecoveryManager and StateCommitmentChain behind ERC-1967 proxies, and every role of docs/access-control.md's
+ * GuardianCouncil, RecoveryManager and StateCommitmentChain behind TransparentUpgradeableProxies (each with its ProxyAdmin, owned by the deployer), and every role of docs/access-control.md's
  * "Who holds what" table except PARAMETER_ROLE of the five parameterised contracts, which goes to the deployer
  * (HealnetSuite, no DAO) or to the DAO timelock (HealnetGovernance). Deploy one of those two, not this one.
  *
  * The council and the registry refer to each other, so the council's proxy is deployed first without calling
- * `initialize` (OpenZeppelin 5's ERC1967Proxy refuses empty init data, so its constructor delegate-calls the
+ * `initialize` (OpenZeppelin 5's proxies refuse empty init data, so its constructor delegate-calls the
  * view `threshold()` instead), the registry and the manager are initialized with its address, then the council
  * is initialized through its proxy. Every role the council gets is granted only after that `initialize` succeeded: if anyone
  * initialized the bare proxy first, the deployment stops there and the council holds nothing.
@@ -25,7 +25,8 @@ import { proxied, role } from "./proxy.js";
 export default buildModule("HealnetGuardians", (m) => {
   const deployer = m.getAccount(0);
   const d = DEFAULT_PARAMETERS;
-  const { token, stake, health, set, checks } = m.useModule(HealnetCore);
+  const core = m.useModule(HealnetCore);
+  const { token, stake, health, set } = core;
   const guardians = m.getParameter<string[]>("guardians");
   const threshold = m.getParameter<number>("threshold");
   const operator = m.getParameter("operator", deployer);
@@ -34,12 +35,15 @@ export default buildModule("HealnetGuardians", (m) => {
   const snapshotParameters = m.getParameter("snapshots", { ...d.snapshots });
   const treasury = m.staticCall(stake, "treasury", [], 0, { id: "treasury" });
 
-  const audit = proxied(m, "AuditLog", [deployer]);
-  const councilImpl = m.contract("GuardianCouncil", [], { id: "GuardianCouncilImpl" });
-  const noInit = m.encodeFunctionCall(councilImpl, "threshold", [], { id: "GuardianCouncilNoInit" });
-  const councilProxy = m.contract("ERC1967Proxy", [councilImpl, noInit], { id: "GuardianCouncilProxy" });
-  const council = m.contractAt("GuardianCouncil", councilProxy, { id: "GuardianCouncil" });
-  const snapshots = proxied(m, "SnapshotRegistry", [
+  const { contract: audit, proxyAdmin: auditProxyAdmin } = proxied(m, "AuditLog", [deployer]);
+  const { contract: council, proxyAdmin: councilProxyAdmin } = proxied(
+    m,
+    "GuardianCouncil",
+    [],
+    {},
+    "threshold",
+  );
+  const { contract: snapshots, proxyAdmin: snapshotsProxyAdmin } = proxied(m, "SnapshotRegistry", [
     deployer,
     token,
     treasury,
@@ -49,7 +53,7 @@ export default buildModule("HealnetGuardians", (m) => {
     audit,
     snapshotParameters,
   ]);
-  const recovery = proxied(m, "RecoveryManager", [
+  const { contract: recovery, proxyAdmin: recoveryProxyAdmin } = proxied(m, "RecoveryManager", [
     deployer,
     set,
     stake,
@@ -68,16 +72,11 @@ export default buildModule("HealnetGuardians", (m) => {
     challengerRewardBps: f.challengerRewardBps,
     maxBatchSize: f.maxBatchSize,
   });
-  const stateCommitments = proxied(m, "StateCommitmentChain", [
-    deployer,
-    token,
-    treasury,
-    set,
-    stake,
-    audit,
-    ledger,
-    fraudParameters,
-  ]);
+  const { contract: stateCommitments, proxyAdmin: stateCommitmentsProxyAdmin } = proxied(
+    m,
+    "StateCommitmentChain",
+    [deployer, token, treasury, set, stake, audit, ledger, fraudParameters],
+  );
   const councilInit = m.call(
     council,
     "initialize",
@@ -129,5 +128,17 @@ export default buildModule("HealnetGuardians", (m) => {
     id: "RecoveryManager_OPERATOR_ROLE_operator",
   });
 
-  return { token, stake, health, set, checks, audit, snapshots, recovery, council, stateCommitments };
+  return {
+    ...core,
+    audit,
+    snapshots,
+    recovery,
+    council,
+    stateCommitments,
+    auditProxyAdmin,
+    snapshotsProxyAdmin,
+    recoveryProxyAdmin,
+    councilProxyAdmin,
+    stateCommitmentsProxyAdmin,
+  };
 });

@@ -1,6 +1,6 @@
 /**
  * Deploys the healnet core suite — HealToken, StakeManager, NodeHealth and SelfHealingValidatorSet, the
- * last three behind ERC-1967 proxies — and wires their roles (`deployCore`); `deploySuite` adds the AuditLog,
+ * last three behind TransparentUpgradeableProxies (docs/upgrades.md) — and wires their roles (`deployCore`); `deploySuite` adds the AuditLog,
  * SnapshotRegistry, RecoveryManager, GuardianCouncil and StateCommitmentChain (and optionally HealGovernor +
  * TimelockController)
  * and wires every role as docs/access-control.md says. Shared by tests, the bench, the simulation and the
@@ -51,19 +51,43 @@ export interface DeployCoreOptions {
   parameters?: SuiteParameters;
 }
 
+/** The ERC-1967 admin slot (`bytes32(uint256(keccak256("eip1967.proxy.admin")) - 1)`): a proxy's ProxyAdmin. */
+export const ERC1967_ADMIN_SLOT = "0xb53127684a568b3173ae13b9f8a6016e243e63b6e8ee1178d6a717850b5d6103";
+/** The ERC-1967 implementation slot (`bytes32(uint256(keccak256("eip1967.proxy.implementation")) - 1)`). */
+export const ERC1967_IMPLEMENTATION_SLOT =
+  "0x360894a13ba1a3210667c828492db98dca3e2076cc3735a920a3ca505d382bbc";
+
+/** The ProxyAdmin of a TransparentUpgradeableProxy (the contract whose owner may upgrade it). */
+export async function proxyAdminOf(ethers: HardhatEthers, proxy: string): Promise<string> {
+  const word = await ethers.provider.getStorage(proxy, ERC1967_ADMIN_SLOT);
+  return getAddress(`0x${word.slice(-40)}`);
+}
+
+/** The implementation a proxy delegates to. */
+export async function implementationOf(ethers: HardhatEthers, proxy: string): Promise<string> {
+  const word = await ethers.provider.getStorage(proxy, ERC1967_IMPLEMENTATION_SLOT);
+  return getAddress(`0x${word.slice(-40)}`);
+}
+
+/**
+ * Deploys `name`'s implementation and an OpenZeppelin TransparentUpgradeableProxy to it that calls
+ * `initialize(initArgs)` (or `initFunction`) in its constructor; the proxy deploys its own ProxyAdmin, owned by
+ * `admin` (deploySuite hands it to the timelock under governance: docs/upgrades.md).
+ */
 async function deployBehindProxy(
   ethers: HardhatEthers,
   admin: HardhatEthersSigner,
   name: string,
   initArgs: unknown[],
   libraries: Record<string, string> = {},
+  initFunction = "initialize",
 ): Promise<string> {
   const implementation = await ethers.deployContract(name, [], { signer: admin, libraries });
   await implementation.waitForDeployment();
-  const initData = implementation.interface.encodeFunctionData("initialize", initArgs);
+  const initData = implementation.interface.encodeFunctionData(initFunction, initArgs);
   const proxy = await ethers.deployContract(
-    "ERC1967Proxy",
-    [await implementation.getAddress(), initData],
+    "TransparentUpgradeableProxy",
+    [await implementation.getAddress(), admin.address, initData],
     admin,
   );
   await proxy.waitForDeployment();
@@ -150,7 +174,26 @@ export interface DeploySuiteOptions extends DeployCoreOptions {
    * (step 6 of the wiring). Default true; tests that still need the admin pass false.
    */
   renounceAdmin?: boolean;
+  /**
+   * With `governance`: the guardian veto, CANCELLER_ROLE of the timelock (it can cancel any queued operation,
+   * an upgrade among them, during the delay). Defaults to `guardian` (the council, or the Safe given as
+   * `guardian`). docs/upgrades.md.
+   */
+  upgradeCanceller?: string;
 }
+
+/** The contracts behind TransparentUpgradeableProxies (docs/upgrades.md). */
+export const UPGRADEABLE = [
+  "StakeManager",
+  "NodeHealth",
+  "SelfHealingValidatorSet",
+  "AuditLog",
+  "SnapshotRegistry",
+  "RecoveryManager",
+  "GuardianCouncil",
+  "StateCommitmentChain",
+] as const;
+export type UpgradeableName = (typeof UPGRADEABLE)[number];
 
 /** Every deployed address, by contract name: what a deployment file records. */
 export interface SuiteAddresses {
@@ -194,6 +237,10 @@ export interface Suite extends CoreSuite {
   orchestrator: string;
   /** The holder of PARAMETER_ROLE on the six parameterised contracts (the timelock, or the admin). */
   parameterAdmin: string;
+  /** The owner of every proxy's ProxyAdmin, i.e. who may upgrade (the timelock, or the admin). */
+  upgradeAdmin: string;
+  /** Each upgradeable contract's ProxyAdmin, by contract name. */
+  proxyAdmins: Record<UpgradeableName, string>;
   addresses: SuiteAddresses;
 }
 
@@ -306,8 +353,8 @@ export async function deploySuite(ethers: HardhatEthers, options: DeploySuiteOpt
     auditAddress,
   ]);
   const councilProxy = await ethers.deployContract(
-    "ERC1967Proxy",
-    [await councilImplementation.getAddress(), councilInit],
+    "TransparentUpgradeableProxy",
+    [await councilImplementation.getAddress(), admin.address, councilInit],
     admin,
   );
   await councilProxy.waitForDeployment();
@@ -405,6 +452,8 @@ export async function deploySuite(ethers: HardhatEthers, options: DeploySuiteOpt
     const governor = await ethers.getContractAt("HealGovernor", governorAddress, admin);
     await grant(timelock, ROLES.PROPOSER_ROLE, governorAddress);
     await grant(timelock, ROLES.CANCELLER_ROLE, governorAddress);
+    // The guardian veto over queued operations, upgrades among them (docs/upgrades.md).
+    await grant(timelock, ROLES.CANCELLER_ROLE, getAddress(options.upgradeCanceller ?? guardian));
     governance = { governor, timelock };
     parameterAdmin = timelockAddress;
   }
@@ -421,6 +470,27 @@ export async function deploySuite(ethers: HardhatEthers, options: DeploySuiteOpt
     if (options.renounceAdmin !== false) {
       for (const c of administered) await renounce(c, ROLES.DEFAULT_ADMIN_ROLE);
       await renounce(timelock, ROLES.DEFAULT_ADMIN_ROLE);
+    }
+  }
+
+  const addressesByName = {
+    StakeManager: stakeAddress,
+    NodeHealth: healthAddress,
+    SelfHealingValidatorSet: setAddress,
+    AuditLog: auditAddress,
+    SnapshotRegistry: snapshotsAddress,
+    RecoveryManager: recoveryAddress,
+    GuardianCouncil: councilAddress,
+    StateCommitmentChain: stateCommitmentsAddress,
+  } satisfies Record<UpgradeableName, string>;
+  const proxyAdmins = {} as Record<UpgradeableName, string>;
+  for (const name of UPGRADEABLE) proxyAdmins[name] = await proxyAdminOf(ethers, addressesByName[name]);
+  // The upgrade right: every ProxyAdmin to the timelock under governance, else it stays with the admin.
+  const upgradeAdmin = parameterAdmin;
+  if (upgradeAdmin !== admin.address) {
+    for (const name of UPGRADEABLE) {
+      const proxyAdmin = await ethers.getContractAt("ProxyAdmin", proxyAdmins[name], admin);
+      await (await proxyAdmin.transferOwnership(upgradeAdmin)).wait();
     }
   }
 
@@ -455,6 +525,8 @@ export async function deploySuite(ethers: HardhatEthers, options: DeploySuiteOpt
     threshold,
     orchestrator,
     parameterAdmin,
+    upgradeAdmin,
+    proxyAdmins,
     addresses,
   };
 }

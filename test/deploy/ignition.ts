@@ -12,7 +12,7 @@ import {
   GUARDIAN_KEYS,
   loadSuite,
 } from "../../src/suite/addresses.js";
-import { deploySuite } from "../../src/suite/deploy.js";
+import { deploySuite, proxyAdminOf } from "../../src/suite/deploy.js";
 import { HealError } from "../../src/suite/errors.js";
 import { withParameters } from "../../src/suite/parameters.js";
 import { roleTable } from "./role-table.js";
@@ -125,6 +125,25 @@ describe("Ignition modules (deploy/modules)", function () {
       ]);
       expect(ignitionRoles.stake!.SLASHER_ROLE).to.deep.equal(["set", "stateCommitments"]);
       expect(ignitionRoles.stake!.DEFAULT_ADMIN_ROLE).to.deep.equal([governance ? "timelock" : "deployer"]);
+      // The upgrade right (docs/upgrades.md): every ProxyAdmin is owned as deploySuite leaves it.
+      const upgradeAdmin = governance ? viaIgnition.named.timelock! : deployerA!.address;
+      expect(suite.upgradeAdmin).to.equal(governance ? a.TimelockController : suite.admin.address);
+      for (const key of [
+        "stake",
+        "health",
+        "set",
+        "audit",
+        "snapshots",
+        "recovery",
+        "council",
+        "stateCommitments",
+      ]) {
+        const proxyAdmin = await proxyAdminOf(viaIgnition.connection.ethers, viaIgnition.named[key]!);
+        const owner = await (
+          await viaIgnition.connection.ethers.getContractAt("ProxyAdmin", proxyAdmin)
+        ).owner();
+        expect(owner, key).to.equal(upgradeAdmin);
+      }
 
       const { ethers } = viaIgnition.connection;
       const council = await ethers.getContractAt("GuardianCouncil", viaIgnition.named.council!);

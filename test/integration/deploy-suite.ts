@@ -217,11 +217,18 @@ describe("deploySuite", function () {
       table({
         DEFAULT_ADMIN_ROLE: [timelockAddress],
         PROPOSER_ROLE: [governorAddress],
-        CANCELLER_ROLE: [governorAddress],
+        // The governor, and the guardian veto over queued operations (docs/upgrades.md).
+        CANCELLER_ROLE: [governorAddress, suite.addresses.GuardianCouncil],
         EXECUTOR_ROLE: [ethers.ZeroAddress],
       }),
       "TimelockController",
     );
+    // The upgrade right: every ProxyAdmin belongs to the timelock.
+    expect(suite.upgradeAdmin).to.equal(timelockAddress);
+    for (const proxyAdmin of Object.values(suite.proxyAdmins)) {
+      const admin = await ethers.getContractAt("ProxyAdmin", proxyAdmin);
+      expect(await admin.owner()).to.equal(timelockAddress);
+    }
     expect(await timelock.getMinDelay()).to.equal(BigInt(suite.parameters.governance.timelockDelay));
     expect(await governor.token()).to.equal(suite.addresses.HealToken);
     expect(await governor.timelock()).to.equal(timelockAddress);
