@@ -956,6 +956,56 @@ export async function runSimulation(options: RunOptions): Promise<SimRecord> {
     }
   };
 
+  // ------------------------------------------------------------------ appeals
+  // A validator accused of downtime while its node was running (by the ground truth: no crash, outage or
+  // restart in the liveness window before the detection) appeals its pending slash at once, with a heartbeat
+  // its signer signs over a block of this chain seen inside the window (IValidatorSet.appealSlash).
+  const appealed = new Set<number>();
+  const DOWN_CONDITIONS: readonly Condition[] = ["crashed", "outage", "restarting"];
+  const appealTick = async (t: number): Promise<void> => {
+    for (const inc of watcher.incidents.values()) {
+      if (inc.kind !== "downtime" || inc.slash !== "pending" || appealed.has(inc.id)) continue;
+      if (t >= inc.detectedAt + p.appealWindow) continue;
+      const node = fleet.byValidator(inc.validator);
+      if (node === undefined) continue;
+      const from = inc.detectedAt - start - (p.heartbeatInterval + p.gracePeriod) - s.blockTime;
+      const to = inc.detectedAt - start;
+      const segments = timeline.get(node.validator) ?? [];
+      const wasDown = segments.some(
+        (x) => DOWN_CONDITIONS.includes(x.condition) && x.from <= to && x.to > from,
+      );
+      appealed.add(inc.id);
+      if (wasDown) continue; // rightly accused: no appeal
+      const record: AppealRecord = { incidentId: inc.id, validator: inc.validator, at: t, ok: false };
+      appeals.push(record);
+      try {
+        const on = await suite.set.incident(inc.id);
+        const block = await ethers.provider.getBlock(Number(on.detectedBlock));
+        if (block === null || block.hash === null) throw new Error("the detection block is not visible");
+        const proof = await signHeartbeat(node.operator.signer, domain, {
+          validator: node.validator,
+          signerEpoch: on.signerEpoch,
+          timestamp: on.detectedAt,
+          report: {
+            blockHeight: BigInt(block.number),
+            blockHash: block.hash,
+            peerCount: 24,
+            latencyMs: node.latencyMs,
+            diskUsedBps: 4_000 + node.index,
+            clientVersionHash: id("healnet-sim/1.0.0"),
+          },
+        });
+        const set = suite.set.connect(node.operator.account);
+        await set.appealSlash.staticCall(inc.id, proof);
+        await beforeTx();
+        await (await set.appealSlash(inc.id, proof)).wait();
+        record.ok = true;
+      } catch (error) {
+        record.error = error instanceof Error ? error.message.slice(0, 200) : String(error);
+      }
+    }
+  };
+
   const firstBlock = (await ethers.provider.getBlockNumber()) + 1;
   const setupWallTimeS = (performance.now() - wallStart) / 1000;
 
@@ -1165,8 +1215,10 @@ export async function runSimulation(options: RunOptions): Promise<SimRecord> {
     lap("fraud");
     await watcher.poll(t, sameTimestamp);
     lap("watcher");
-    // The guardians act on what the chain reported (a correlated outage: pause slashing).
+    // The guardians act on what the chain reported (a correlated outage: pause slashing); a wrongly accused
+    // validator appeals its pending slash.
     await guardianTick(t);
+    await appealTick(t);
     lap("guardians");
 
     // Correlated outages heal when every victim heartbeats again (on-chain).
