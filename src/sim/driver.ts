@@ -3,9 +3,11 @@
  *
  * Operations take effect at once in wall time; their duration shows in simulated time: a restarted node is
  * down for `restartTime` seconds, then follows the chain again. What each operation cures:
- * - restart: a crashed or stalled node (a stuck process); not a partition (the network is at fault).
- * - resync: anything a restart cures, after checking the snapshot file against the registry's hash.
- * - reprovision: the same, from a config CID.
+ * - restart: a crashed or stalled node (a stuck process); not a partition (the network is at fault), and not
+ *   a stall with corrupted data (the node comes back stuck at the same height).
+ * - resync: anything a restart cures, and corrupted data (the data directory is wiped and restored from the
+ *   snapshot), after checking the snapshot file against the registry's hash.
+ * - reprovision: the same as a resync, from a config CID (a fresh machine).
  * A partitioned node stays behind until the partition ends, whatever the driver does, so the ladder
  * escalates exactly as it would on real machines.
  */
@@ -106,7 +108,11 @@ export class SimulatedDriver implements Driver {
     const t = this.#o.clock.now;
     node.crashedUntil = null;
     node.outageUntil = null;
-    node.stalledUntil = null;
+    // A plain restart keeps the node's data: a corrupted node comes back stuck where it was.
+    if (op !== "restart" || !node.corrupted) {
+      node.stalledUntil = null;
+      node.corrupted = false;
+    }
     node.restartingUntil = t + this.#o.restartTime;
     node.restarts += 1;
     this.#record(node, op, true);

@@ -16,7 +16,15 @@
  * Nothing here reads the wall clock except to report wall time, so the same seed gives the same run.
  */
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
-import { id, type Interface, type Provider, type TransactionRequest, Wallet } from "ethers";
+import {
+  id,
+  keccak256,
+  type Interface,
+  type Provider,
+  toUtf8Bytes,
+  type TransactionRequest,
+  Wallet,
+} from "ethers";
 
 import { makeLogger } from "../agents/common/log.js";
 import {
@@ -30,9 +38,15 @@ import { Sidecar } from "../agents/sidecar/sidecar.js";
 import { IntentLog } from "../chain/intent-log.js";
 import { NonceManager } from "../chain/nonce.js";
 import { type SendRequest, Sender } from "../chain/sender.js";
+import { LedgerStore } from "../fraud/chain.js";
+import type { Transfer } from "../fraud/ledger.js";
+import { Proposer, TransferQueue } from "../fraud/proposer.js";
+import { Watcher as FraudWatcher, type Detection } from "../fraud/watcher.js";
+import { TransferWorkload } from "../fraud/workload.js";
 import { verifyAuditTrail } from "../suite/audit.js";
 import { deploySuite, type Suite } from "../suite/deploy.js";
 import { createOperators, fund, type Operator } from "../suite/fleet.js";
+import { collectApprovals, executeWhenReady, proposeAction, submitApprovals } from "../suite/guardians.js";
 import { withParameters } from "../suite/parameters.js";
 import { domainOf, signHeartbeat, signVote, type SignedHeartbeatInput } from "../suite/signing.js";
 import {
@@ -40,17 +54,25 @@ import {
   IRecoveryManager__factory,
   ISnapshotRegistry__factory,
   IStakeManager__factory,
+  IStateCommitmentChain__factory,
   IValidatorSet__factory,
 } from "../../types/ethers-contracts/index.js";
 import { SimClock } from "./clock.js";
 import { SimulatedDriver, type DriverOp } from "./driver.js";
 import { ChainWatcher, type StatusName } from "./events.js";
 import { injectFault, scheduleFaults, type InjectedFault, type ScheduledFault } from "./faults.js";
-import { Fleet, type Condition } from "./fleet.js";
+import { blockHashOf, Fleet, type Condition } from "./fleet.js";
 import { Rng } from "./rng.js";
 import { activeSeats, type Scenario, ScenarioError } from "./scenario.js";
 
 const TOKEN = 10n ** 18n;
+/** Seconds between snapshots, and the registry's challenge window. */
+const SNAPSHOT_EVERY = 600;
+const SNAPSHOT_WINDOW = 60;
+/** Seconds between honest state batches, and transfers per batch. */
+const BATCH_EVERY = 60;
+const BATCH_TRANSFERS = 4;
+const FRAUD_TREE_DEPTH = 32;
 /** Simulated start time on the embedded network (fixed, so runs are identical). 2033-05-18. */
 export const FIXED_START = 2_000_000_000;
 
@@ -106,6 +128,66 @@ export interface NodeInfo {
   initialStatus: StatusName;
 }
 
+/** A snapshot the scenario's snapshot service proposed (and the guardians attested and finalized). */
+export interface SnapshotRecord {
+  id: number;
+  height: number;
+  cid: string;
+  proposedAt: number;
+  finalizedAt: number | null;
+}
+
+/** A guardian council action taken by the simulation's guardian bot. */
+export interface GuardianActionRecord {
+  proposalId: number;
+  type: string;
+  /** What it was for (the fault id, and a few words). */
+  faultId: number;
+  reason: string;
+  /** Absolute simulated times. */
+  triggeredAt: number;
+  proposedAt: number;
+  approvedAt: number | null;
+  executedAt: number | null;
+  /** Approvals counted (the proposer's and the collected signatures). */
+  approvals: number;
+  /** Pause: until when slashing was paused. */
+  pausedUntil?: number;
+  gasUsed: bigint;
+  error?: string;
+}
+
+/** A wrongly accused validator's appeal of its pending downtime slash. */
+export interface AppealRecord {
+  incidentId: number;
+  validator: string;
+  at: number;
+  ok: boolean;
+  error?: string;
+}
+
+/** The state commitment chain's activity: batches, and the byzantine proposer's lie and its rollback. */
+export interface FraudRecord {
+  honestBatches: number;
+  verified: number;
+  rollbacks: { fromCommitmentId: number; at: number; headStateRoot: string }[];
+  /** Per byzantine-proposer fault id. */
+  lies: Map<
+    number,
+    {
+      proposer: string;
+      commitmentId: number | null;
+      postedAt: number | null;
+      detectedAt: number | null;
+      rolledBackAt: number | null;
+      challenger: string;
+      result: string;
+      gasUsed: bigint;
+      slashed: bigint;
+    }
+  >;
+}
+
 /** Everything a run produced, in raw form (report.ts turns it into figures). */
 export interface SimRecord {
   scenario: Scenario;
@@ -145,6 +227,10 @@ export interface SimRecord {
   agentEvents: AgentEvent[];
   driverOps: DriverOp[];
   orchestrator: { available: boolean; ticks: number; reports: number; failures: number };
+  snapshots: SnapshotRecord[];
+  guardianActions: GuardianActionRecord[];
+  appeals: AppealRecord[];
+  fraud: FraudRecord;
   /** Correlated outages: when every victim heartbeated again, on-chain. */
   correlatedHealedAt: Map<number, number>;
   /** Agent faults: detection (first failed tick, or the exit) and heal (first good tick after). */
@@ -378,6 +464,8 @@ export async function runSimulation(options: RunOptions): Promise<SimRecord> {
   // ------------------------------------------------------------------ deployment and fleet
   phase(`deploying the suite (guardians ${s.guardians.threshold}-of-${s.guardians.count})`);
   const orchestratorWallet = new Wallet(id("healnet-sim/orchestrator"), ethers.provider);
+  const workload = new TransferWorkload({ seed: `healnet-sim/${s.seed}` });
+  const genesisLedger = workload.genesis(FRAUD_TREE_DEPTH);
   const parameters = withParameters({
     health: {
       heartbeatInterval: p.heartbeatInterval,
@@ -395,6 +483,11 @@ export async function runSimulation(options: RunOptions): Promise<SimRecord> {
       jailDuration: p.jailDuration,
       stallEscalationDelay: p.stallEscalationDelay,
     },
+    // Snapshots: no bond (the simulation's snapshot service is trusted to pay nothing), final a minute after
+    // the guardians attest.
+    snapshots: { proposalBond: 0n, challengeWindow: SNAPSHOT_WINDOW },
+    // The state commitment chain starts from the transfer workload's funded genesis.
+    fraud: { genesisStateRoot: genesisLedger.root, treeDepth: FRAUD_TREE_DEPTH },
   });
   const suite: Suite = await deploySuite(ethers, {
     admin,
@@ -435,11 +528,11 @@ export async function runSimulation(options: RunOptions): Promise<SimRecord> {
     beforeTx,
   );
   const txProvider = tap.provider;
-  const makeSender = async (wallet: Wallet): Promise<Sender> =>
+  const makeSender = async (wallet: Wallet, nonces?: NonceManager): Promise<Sender> =>
     new Sender({
       provider: txProvider,
       signer: wallet,
-      nonces: new NonceManager(ethers.provider, wallet.address),
+      nonces: nonces ?? new NonceManager(ethers.provider, wallet.address),
       log: await IntentLog.open(":memory:", { chainId, sender: wallet.address }),
       chainId,
       maxFeePerGasCap: 10n ** 12n,
@@ -517,7 +610,11 @@ export async function runSimulation(options: RunOptions): Promise<SimRecord> {
     keepers.push({ ...slot, keeper: makeKeeper(slot) });
   }
 
-  const driver = new SimulatedDriver({ fleet, clock, restartTime: s.restartTime });
+  // Snapshot files by CID (the simulation's stand-in for IPFS) and each node's config CID (reprovision).
+  const snapshotFiles = new Map<string, Uint8Array>();
+  const nodeConfigs: Record<string, string> = {};
+  for (const node of fleet.nodes) nodeConfigs[node.validator] = `sim-config/${node.label}`;
+  const driver = new SimulatedDriver({ fleet, clock, restartTime: s.restartTime, files: snapshotFiles });
   let orchestrator: Orchestrator | null = null;
   const orchSender = await makeSender(orchestratorWallet);
   const startBlock = (await ethers.provider.getBlockNumber()) + 1;
@@ -533,6 +630,7 @@ export async function runSimulation(options: RunOptions): Promise<SimRecord> {
       fromBlock: BigInt(startBlock),
       confirmations: 0,
       maxWorkPerTick: 4,
+      nodeConfigs,
       ladder: {
         // The node's recovery is judged once, right after the driver call returns (in simulated time):
         // a wall-clock wait would make runs differ.
@@ -601,6 +699,313 @@ export async function runSimulation(options: RunOptions): Promise<SimRecord> {
     stake: n.operator.stake,
     initialStatus: watcher.status.get(n.validator) ?? "none",
   }));
+
+  // ------------------------------------------------------------------ snapshot service
+  // Every SNAPSHOT_EVERY seconds a snapshot of the simulated network is proposed, the guardians attest it
+  // (M of N: `attestAsGuardian`) and it is finalized once the window has passed. Its file goes into the
+  // driver's content store under its CID, so a resync can fetch it and check it against `contentHash`.
+  const snapshots: SnapshotRecord[] = [];
+  const attesters = guardianSigners.slice(0, s.guardians.threshold);
+  const proposeSnapshot = async (t: number): Promise<void> => {
+    const height = fleet.network.height;
+    if (snapshots.some((x) => BigInt(x.height) === height)) return;
+    const blockHash = blockHashOf(height);
+    const file = toUtf8Bytes(
+      JSON.stringify({ network: "healnet-sim", seed: s.seed, height: height.toString(), blockHash }),
+    );
+    const cid = `sim-snapshot/${height}`;
+    snapshotFiles.set(cid, file);
+    const stateRoot = await suite.stateCommitments.headStateRoot();
+    await beforeTx();
+    const receipt = await (
+      await suite.snapshots.propose(height, blockHash, stateRoot, keccak256(file), cid, file.length)
+    ).wait();
+    let snapshotId: bigint | undefined;
+    for (const log of receipt?.logs ?? []) {
+      const parsed = suite.snapshots.interface.parseLog(log);
+      if (parsed?.name === "SnapshotProposed") snapshotId = parsed.args[0] as bigint;
+    }
+    if (snapshotId === undefined) return;
+    for (const g of attesters) {
+      await beforeTx();
+      await (await suite.snapshots.connect(g).attestAsGuardian(snapshotId)).wait();
+    }
+    snapshots.push({ id: Number(snapshotId), height: Number(height), cid, proposedAt: t, finalizedAt: null });
+  };
+  const snapshotTick = async (t: number): Promise<void> => {
+    for (const snap of snapshots) {
+      if (snap.finalizedAt !== null || t < snap.proposedAt + SNAPSHOT_WINDOW) continue;
+      try {
+        await suite.snapshots.finalize.staticCall(snap.id);
+        await beforeTx();
+        await (await suite.snapshots.finalize(snap.id)).wait();
+        snap.finalizedAt = t;
+      } catch {
+        // Not finalizable yet (a frozen height would need the guardians): tried again next step.
+      }
+    }
+    if (t - (snapshots[snapshots.length - 1]?.proposedAt ?? -Infinity) >= SNAPSHOT_EVERY)
+      await proposeSnapshot(t);
+  };
+  await proposeSnapshot(start);
+
+  // ------------------------------------------------------------------ state commitments: proposers and watcher
+  // An honest proposer (the first live active validator) posts a batch of transfers every BATCH_EVERY
+  // seconds on the head its watcher verified; the watcher re-executes every batch each step and proves fraud.
+  const trusted = new LedgerStore(genesisLedger);
+  const transfers = new TransferQueue();
+  const sccAddress = await suite.stateCommitments.getAddress();
+  const fraudWatcherWallet = new Wallet(id("healnet-sim/fraud-watcher"), txProvider);
+  await fund(ethers.provider, fraudWatcherWallet.address);
+  const fraudWatcherSender = await makeSender(fraudWatcherWallet);
+  const fraudWatcher = new FraudWatcher({
+    scc: IStateCommitmentChain__factory.connect(sccAddress, fraudWatcherWallet),
+    provider: ethers.provider,
+    send: (request) => fraudWatcherSender.send(withGasLimit(request)),
+    store: trusted,
+    log: silent,
+    options: { startBlock: await ethers.provider.getBlockNumber() },
+  });
+  const fraud: FraudRecord = { honestBatches: 0, verified: 0, rollbacks: [], lies: new Map() };
+  const proposerSenders: Sender[] = [];
+  const proposerOf = async (
+    node: (typeof fleet.nodes)[number],
+    store: LedgerStore,
+    source: { take(max: number): Transfer[]; requeue(txs: readonly Transfer[]): void },
+    corrupt?: (batch: number, step: number, root: string) => string,
+  ) => {
+    const wallet = new Wallet(node.operator.account.privateKey, txProvider);
+    const nonces = new NonceManager(ethers.provider, wallet.address);
+    const sender = await makeSender(wallet, nonces);
+    proposerSenders.push(sender);
+    const agent = new Proposer({
+      scc: IStateCommitmentChain__factory.connect(sccAddress, wallet),
+      send: (request) => sender.send(withGasLimit(request)),
+      store,
+      transfers: source,
+      log: silent,
+      options: { maxBatchSize: BATCH_TRANSFERS },
+      ...(corrupt === undefined ? {} : { corrupt }),
+    });
+    // The operator's key also unjails (outside this sender): re-read the nonce before each tick.
+    return { agent, tick: () => (nonces.invalidate(), agent.tick()) };
+  };
+  const honestProposers = new Map<string, Awaited<ReturnType<typeof proposerOf>>>();
+  const liars = new Map<number, { taken: Transfer[]; requeued: boolean; bondedBefore: bigint }>();
+  let nextBatchAt = start + BATCH_EVERY;
+  const fraudWatcherTick = async (t: number): Promise<void> => {
+    const report = await fraudWatcher.tick();
+    fraud.verified += report.verified.length;
+    for (const d of report.frauds) recordDetection(d, t);
+    for (const rb of report.rollbacks) {
+      const at = (await ethers.provider.getBlock(rb.blockNumber))?.timestamp ?? t;
+      fraud.rollbacks.push({
+        fromCommitmentId: Number(rb.fromCommitmentId),
+        at,
+        headStateRoot: rb.headStateRoot,
+      });
+      // The liar's transfers go back to the queue (in order), to be batched again by an honest proposer.
+      for (const liar of liars.values()) {
+        if (liar.requeued) continue;
+        liar.requeued = true;
+        transfers.requeue(liar.taken);
+      }
+    }
+  };
+  const recordDetection = (d: Detection, t: number) => {
+    for (const [fid, lie] of fraud.lies) {
+      if (lie.commitmentId === null || BigInt(lie.commitmentId) !== d.commitmentId) continue;
+      lie.detectedAt = t;
+      lie.result = d.result;
+      if (d.challengeAt !== undefined) lie.rolledBackAt = d.challengeAt;
+      if (d.challengeTxHash !== undefined) pendingChallengeTx.set(fid, d.challengeTxHash);
+    }
+  };
+  const pendingChallengeTx = new Map<number, string>();
+  const honestTick = async (t: number): Promise<void> => {
+    if (t < nextBatchAt) return;
+    nextBatchAt = t + BATCH_EVERY;
+    const lying = new Set([...fraud.lies.values()].map((x) => x.proposer.toLowerCase()));
+    const node = watcher
+      .activeIn(order)
+      .map((v) => fleet.byValidator(v)!)
+      .find((n) => n.live(t) && n.equivocatedAt === null && !lying.has(n.validator.toLowerCase()));
+    if (node === undefined) return;
+    let proposer = honestProposers.get(node.validator);
+    if (proposer === undefined) {
+      proposer = await proposerOf(node, trusted, transfers);
+      honestProposers.set(node.validator, proposer);
+    }
+    if (transfers.length < BATCH_TRANSFERS) transfers.push(...workload.next(BATCH_TRANSFERS));
+    const report = await proposer.tick();
+    if (report.proposed !== null) fraud.honestBatches++;
+  };
+  /** A byzantine proposer fault: the victim posts a batch whose first claimed post-root is a lie. */
+  const byzantineTick = async (f: InjectedFault): Promise<void> => {
+    const v = f.validators[0];
+    const node = v === undefined ? undefined : fleet.byValidator(v);
+    const lie = {
+      proposer: v ?? "",
+      commitmentId: null as number | null,
+      postedAt: null as number | null,
+      detectedAt: null as number | null,
+      rolledBackAt: null as number | null,
+      challenger: fraudWatcherWallet.address,
+      result: "not-posted",
+      gasUsed: 0n,
+      slashed: 0n,
+    };
+    fraud.lies.set(f.id, lie);
+    if (node === undefined) return;
+    const head = await suite.stateCommitments.headStateRoot();
+    const base = trusted.get(head);
+    if (base === undefined) return;
+    const taken: Transfer[] = [];
+    const bondedBefore = await suite.stake.bondedOf(node.validator);
+    liars.set(f.id, { taken, requeued: false, bondedBefore });
+    if (transfers.length < BATCH_TRANSFERS) transfers.push(...workload.next(BATCH_TRANSFERS));
+    const source = {
+      take: (max: number) => {
+        const txs = transfers.take(max);
+        taken.push(...txs);
+        return txs;
+      },
+      requeue: () => {},
+    };
+    const liar = await proposerOf(node, new LedgerStore(base), source, (batch, step, root) =>
+      batch === 1 && step === 0 ? id(`healnet-sim/lie/${f.id}`) : root,
+    );
+    const report = await liar.tick();
+    if (report.proposed === null) {
+      transfers.requeue(taken);
+      liars.get(f.id)!.requeued = true;
+      return;
+    }
+    lie.commitmentId = Number(report.proposed.commitmentId);
+    lie.postedAt = clock.now;
+    lie.result = "pending";
+  };
+
+  // ------------------------------------------------------------------ guardian bot
+  // On a correlated outage (SetDegraded with correlated = true) the guardians pause slashing until the
+  // outage is over plus a heartbeat interval: one guardian proposes (its approval counts), the others sign
+  // the approval off-chain, the signatures go in one `approveBySig` a block later, and the proposal (emergency
+  // tier: no delay) is executed at once. The pause ends by itself.
+  const guardianActions: GuardianActionRecord[] = [];
+  const appeals: AppealRecord[] = [];
+  const degradationsSeen = new Set<number>();
+  const gasOfReceipt = (rc: { gasUsed: bigint } | null | undefined) => rc?.gasUsed ?? 0n;
+  const guardianTick = async (t: number): Promise<void> => {
+    watcher.degradations.forEach((d, k) => {
+      if (degradationsSeen.has(k)) return;
+      degradationsSeen.add(k);
+      if (!d.correlated) return;
+      const f = [...injected]
+        .reverse()
+        .find((x) => x.type === "correlated-outage" && x.injectedAt <= d.at && d.at <= x.endsAt + interval);
+      if (f === undefined || guardianActions.some((a) => a.faultId === f.id)) return;
+      guardianActions.push({
+        proposalId: 0,
+        type: "Pause",
+        faultId: f.id,
+        reason: `correlated outage of ${f.validators.length} validators (chain halt): pause slashing`,
+        triggeredAt: d.at,
+        proposedAt: 0,
+        approvedAt: null,
+        executedAt: null,
+        approvals: 0,
+        pausedUntil: Math.max(f.endsAt, t) + interval,
+        gasUsed: 0n,
+      });
+    });
+    for (const rec of guardianActions) {
+      if (rec.executedAt !== null || rec.error !== undefined) continue;
+      try {
+        if (rec.proposalId === 0) {
+          const proposer = guardianSigners[0]!;
+          await beforeTx();
+          const proposed = await proposeAction(suite.council, proposer, {
+            type: "Pause",
+            duration: BigInt(rec.pausedUntil! - t),
+          });
+          rec.proposalId = Number(proposed.proposalId);
+          rec.proposedAt = t;
+          rec.approvals = 1;
+          rec.gasUsed += gasOfReceipt(proposed.receipt);
+        } else if (t > rec.proposedAt) {
+          const others = guardianSigners.slice(1, s.guardians.threshold);
+          const signatures = await collectApprovals(suite.council, others, BigInt(rec.proposalId));
+          await beforeTx();
+          const approved = await submitApprovals(
+            suite.council,
+            guardianSigners[0]!,
+            BigInt(rec.proposalId),
+            signatures,
+          );
+          rec.approvals += signatures.length;
+          rec.approvedAt = t;
+          rec.gasUsed += gasOfReceipt(approved);
+          await beforeTx();
+          const executed = await executeWhenReady(suite.council, guardianSigners[0]!, BigInt(rec.proposalId));
+          rec.executedAt = t;
+          rec.gasUsed += gasOfReceipt(executed);
+        }
+      } catch (error) {
+        rec.error = error instanceof Error ? error.message.slice(0, 200) : String(error);
+      }
+    }
+  };
+
+  // ------------------------------------------------------------------ appeals
+  // A validator accused of downtime while its node was running (by the ground truth: no crash, outage or
+  // restart in the liveness window before the detection) appeals its pending slash at once, with a heartbeat
+  // its signer signs over a block of this chain seen inside the window (IValidatorSet.appealSlash).
+  const appealed = new Set<number>();
+  const DOWN_CONDITIONS: readonly Condition[] = ["crashed", "outage", "restarting"];
+  const appealTick = async (t: number): Promise<void> => {
+    for (const inc of watcher.incidents.values()) {
+      if (inc.kind !== "downtime" || inc.slash !== "pending" || appealed.has(inc.id)) continue;
+      if (t >= inc.detectedAt + p.appealWindow) continue;
+      const node = fleet.byValidator(inc.validator);
+      if (node === undefined) continue;
+      const from = inc.detectedAt - start - (p.heartbeatInterval + p.gracePeriod) - s.blockTime;
+      const to = inc.detectedAt - start;
+      const segments = timeline.get(node.validator) ?? [];
+      const wasDown = segments.some(
+        (x) => DOWN_CONDITIONS.includes(x.condition) && x.from <= to && x.to > from,
+      );
+      appealed.add(inc.id);
+      if (wasDown) continue; // rightly accused: no appeal
+      const record: AppealRecord = { incidentId: inc.id, validator: inc.validator, at: t, ok: false };
+      appeals.push(record);
+      try {
+        const on = await suite.set.incident(inc.id);
+        const block = await ethers.provider.getBlock(Number(on.detectedBlock));
+        if (block === null || block.hash === null) throw new Error("the detection block is not visible");
+        const proof = await signHeartbeat(node.operator.signer, domain, {
+          validator: node.validator,
+          signerEpoch: on.signerEpoch,
+          timestamp: on.detectedAt,
+          report: {
+            blockHeight: BigInt(block.number),
+            blockHash: block.hash,
+            peerCount: 24,
+            latencyMs: node.latencyMs,
+            diskUsedBps: 4_000 + node.index,
+            clientVersionHash: id("healnet-sim/1.0.0"),
+          },
+        });
+        const set = suite.set.connect(node.operator.account);
+        await set.appealSlash.staticCall(inc.id, proof);
+        await beforeTx();
+        await (await set.appealSlash(inc.id, proof)).wait();
+        record.ok = true;
+      } catch (error) {
+        record.error = error instanceof Error ? error.message.slice(0, 200) : String(error);
+      }
+    }
+  };
+
   const firstBlock = (await ethers.provider.getBlockNumber()) + 1;
   const setupWallTimeS = (performance.now() - wallStart) / 1000;
 
@@ -639,6 +1044,9 @@ export async function runSimulation(options: RunOptions): Promise<SimRecord> {
     await mineAt(t);
     clock.advance(t);
     lap("mine");
+    // The fraud watcher re-executes the batches of the previous blocks.
+    await fraudWatcherTick(t);
+    lap("fraud");
 
     // Faults due now.
     while (pendingFaults.length > 0 && start + pendingFaults[0]!.at <= t) {
@@ -646,6 +1054,7 @@ export async function runSimulation(options: RunOptions): Promise<SimRecord> {
       const active = watcher.activeIn(order);
       const f = injectFault(fault, { fleet, now: t, active, initialActive, hit, rng: victimRng }, start);
       injected.push(f);
+      if (fault.type === "byzantine-proposer") await byzantineTick(f);
       if (fault.type === "keeper-crash" || fault.type === "rpc-outage") {
         const slot = keepers[f.keeper ?? 0]!;
         if (fault.type === "keeper-crash") {
@@ -800,8 +1209,17 @@ export async function runSimulation(options: RunOptions): Promise<SimRecord> {
     }
 
     lap("operators");
+    // The snapshot service and the honest state proposer.
+    await snapshotTick(t);
+    await honestTick(t);
+    lap("fraud");
     await watcher.poll(t, sameTimestamp);
     lap("watcher");
+    // The guardians act on what the chain reported (a correlated outage: pause slashing); a wrongly accused
+    // validator appeals its pending slash.
+    await guardianTick(t);
+    await appealTick(t);
+    lap("guardians");
 
     // Correlated outages heal when every victim heartbeats again (on-chain).
     for (const f of injected) {
@@ -869,8 +1287,21 @@ export async function runSimulation(options: RunOptions): Promise<SimRecord> {
       const rc = await ethers.provider.getTransactionReceipt(t.hash);
       if (rc) receipts.set(t.hash, { gasUsed: rc.gasUsed, from: rc.from });
     }
+  for (const [fid, hash] of pendingChallengeTx) {
+    const lie = fraud.lies.get(fid)!;
+    const rc = await ethers.provider.getTransactionReceipt(hash);
+    lie.gasUsed = rc?.gasUsed ?? 0n;
+  }
+  for (const [fid, liar] of liars) {
+    const lie = fraud.lies.get(fid)!;
+    if (lie.rolledBackAt === null) continue;
+    const after = await suite.stake.bondedOf(lie.proposer);
+    lie.slashed = liar.bondedBefore > after ? liar.bondedBefore - after : 0n;
+  }
   for (const slot of keepers) slot.sender.close();
   orchSender.close();
+  fraudWatcherSender.close();
+  for (const sender of proposerSenders) sender.close();
 
   const wallTimeS = (performance.now() - wallStart) / 1000;
   return {
@@ -910,6 +1341,10 @@ export async function runSimulation(options: RunOptions): Promise<SimRecord> {
     agentEvents,
     driverOps: driver.ops,
     orchestrator: orchStats,
+    snapshots,
+    guardianActions,
+    appeals,
+    fraud,
     correlatedHealedAt,
     agentFaultTimes,
     quorum,

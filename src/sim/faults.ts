@@ -64,6 +64,9 @@ export function footprint(type: FaultType, duration: number, s: Scenario): numbe
       return duration + window + 60;
     case "double-sign":
       return 60;
+    case "byzantine-proposer":
+      // The lie is posted at the next honest batch slot at the latest, and proven in the block after.
+      return 90;
     case "keeper-crash":
     case "rpc-outage":
       return 0;
@@ -80,7 +83,10 @@ export function scheduleFaults(s: Scenario): ScheduledFault[] {
     spec,
     index: i,
     type: spec.type,
-    duration: spec.type === "double-sign" ? 0 : (spec.duration ?? DEFAULT_FAULT_DURATION[spec.type]),
+    duration:
+      spec.type === "double-sign" || spec.type === "byzantine-proposer"
+        ? 0
+        : (spec.duration ?? DEFAULT_FAULT_DURATION[spec.type]),
     at: spec.at,
   }));
   const validatorFaults = entries.filter((e) => !AGENT_FAULTS.includes(e.type));
@@ -199,6 +205,7 @@ export function injectFault(fault: ScheduledFault, ctx: InjectionContext, start:
       for (const n of victims) {
         n.freeze();
         n.stalledUntil = until;
+        n.corrupted = fault.spec.corrupted === true;
       }
       break;
     case "flap":
@@ -238,6 +245,10 @@ export function injectFault(fault: ScheduledFault, ctx: InjectionContext, start:
       victims = pickOne(fault, ctx);
       for (const n of victims) n.equivocatedAt = t;
       break;
+    case "byzantine-proposer":
+      // The engine's proposer agent for this validator posts the lie (the node itself stays live).
+      victims = pickOne(fault, ctx);
+      break;
     case "keeper-crash":
     case "rpc-outage":
       break;
@@ -247,7 +258,7 @@ export function injectFault(fault: ScheduledFault, ctx: InjectionContext, start:
     ...fault,
     at: t - start,
     injectedAt: t,
-    endsAt: fault.type === "double-sign" ? t : until,
+    endsAt: fault.type === "double-sign" || fault.type === "byzantine-proposer" ? t : until,
     validators: victims.map((n) => n.validator),
     nodes: victims.map((n) => n.label),
   };

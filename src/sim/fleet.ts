@@ -48,6 +48,8 @@ export class SimNode {
   latencyMs = 40;
   /** Signed two conflicting votes (a tombstoning offence). */
   equivocatedAt: number | null = null;
+  /** Its data is corrupted (a "corrupted" stall): a restart does not cure it, a resync or reprovision does. */
+  corrupted = false;
   /** Height the node froze at while stalled or partitioned. */
   frozenHeight: bigint | null = null;
   /** Restarts done by a driver (for the report). */
@@ -121,7 +123,10 @@ export class SimNode {
       this.slowUntil = null;
       this.latencyMs = 40;
     }
-    if (!before(t, this.stalledUntil)) this.stalledUntil = null;
+    if (!before(t, this.stalledUntil)) {
+      this.stalledUntil = null;
+      this.corrupted = false;
+    }
     if (!before(t, this.partitionedUntil)) this.partitionedUntil = null;
     if (this.stalledUntil === null && this.partitionedUntil === null) this.frozenHeight = null;
   }

@@ -2,7 +2,8 @@
  * The HTML report: one self-contained file (inline CSS and SVG, no script, no external asset) that opens
  * offline. Sections: summary (targets and headline figures), timeline (one row per validator, coloured by
  * its on-chain status with its node's condition inside, fault and incident markers), time to detect and to
- * heal per fault type, and the incident table.
+ * heal per fault type, the incident table (with the remediation rung taken), the guardian council's actions,
+ * appeals, snapshots and the state commitment chain (batches, rollbacks).
  */
 import type { Report } from "./report.js";
 
@@ -37,6 +38,7 @@ const FAULT_COLORS: Record<string, string> = {
   "double-sign": "#000000",
   "keeper-crash": "#495057",
   "rpc-outage": "#1c7ed6",
+  "byzantine-proposer": "#c2255c",
 };
 
 function esc(text: unknown): string {
@@ -244,6 +246,8 @@ export function renderHtml(report: Report): string {
       report.auditVerified === null ? "n/a" : report.auditVerified ? `yes (${report.auditEntries})` : "NO",
     ],
     ["validators lost", String(report.validatorsLost)],
+    ["guardian actions executed", String(report.guardianActions.filter((x) => x.executedAt !== null).length)],
+    ["state rollbacks", String(report.stateCommitments.rollbacks.length)],
     ["chain halted", `${report.chainHaltS} s`],
     ["wall time", `${report.wallTimeS.toFixed(1)} s`],
     ["transactions", `${report.tx.count} (${report.tx.perSecond} tx/s)`],
@@ -257,9 +261,28 @@ export function renderHtml(report: Report): string {
   const incidents = report.incidents
     .map(
       (r) =>
-        `<tr><td>#${r.id}</td><td>${esc(r.fault)}</td><td title="${esc(r.validator)}">${esc(r.node)}</td><td>${clock(r.injectedAt)}</td><td>${r.detectedAt === null ? "—" : clock(r.detectedAt)}</td><td>${r.healedAt === null ? "—" : clock(r.healedAt)}</td><td>${secs(r.timeToDetectS)}</td><td>${secs(r.timeToHealS)}</td><td>${esc(r.action)}</td><td>${r.gas > 0 ? r.gas.toLocaleString("en-US") : "—"}</td><td>${esc([...r.gasPaidBy.map((g) => `gas: ${g}`), r.paidBy ? `slash: ${r.paidBy}` : "", ...r.paidTo].filter(Boolean).join("; ")) || "—"}</td></tr>`,
+        `<tr><td>#${r.id}</td><td>${esc(r.fault)}</td><td title="${esc(r.validator)}">${esc(r.node)}</td><td>${clock(r.injectedAt)}</td><td>${r.detectedAt === null ? "—" : clock(r.detectedAt)}</td><td>${r.healedAt === null ? "—" : clock(r.healedAt)}</td><td>${secs(r.timeToDetectS)}</td><td>${secs(r.timeToHealS)}</td><td>${r.rung === null ? "—" : esc(r.rung)}</td><td>${esc(r.action)}</td><td>${r.gas > 0 ? r.gas.toLocaleString("en-US") : "—"}</td><td>${esc([...r.gasPaidBy.map((g) => `gas: ${g}`), r.paidBy ? `slash: ${r.paidBy}` : "", ...r.paidTo].filter(Boolean).join("; ")) || "—"}</td></tr>`,
     )
     .join("\n");
+  const guardianRows = report.guardianActions
+    .map(
+      (a) =>
+        `<tr><td>${a.proposalId || "—"}</td><td>${esc(a.type)}</td><td>#${a.faultId}</td><td>${esc(a.reason)}</td><td>${clock(a.triggeredAt)}</td><td>${clock(a.proposedAt)}</td><td>${a.approvals}</td><td>${a.executedAt === null ? esc(a.error ?? "not executed") : clock(a.executedAt)}</td><td>${secs(a.timeToExecuteS)}</td><td>${a.gas.toLocaleString("en-US")}</td></tr>`,
+    )
+    .join("\n");
+  const appealRows = report.appeals
+    .map(
+      (a) =>
+        `<tr><td>#${a.incidentId}</td><td title="${esc(a.validator)}">${esc(a.node)}</td><td>${clock(a.at)}</td><td>${a.ok ? "slash cancelled" : esc(a.error ?? "refused")}</td></tr>`,
+    )
+    .join("\n");
+  const snapshotRows = report.snapshots
+    .map(
+      (x) =>
+        `<tr><td>${x.id}</td><td>${x.height}</td><td><code>${esc(x.cid)}</code></td><td>${clock(x.proposedAt)}</td><td>${x.finalizedAt === null ? "—" : clock(x.finalizedAt)}</td></tr>`,
+    )
+    .join("\n");
+  const sc = report.stateCommitments;
   const p = report.params;
   const s = report.scenario;
   return `<!doctype html>
@@ -318,11 +341,38 @@ ${byFault}
 
 <section>
 <h2>Incidents</h2>
-<table id="incidents"><thead><tr><th>id</th><th>fault</th><th>validator</th><th>injected</th><th>detected</th><th>healed</th><th>to detect</th><th>to heal</th><th>action</th><th>gas</th><th>who paid / was paid</th></tr></thead>
+<table id="incidents"><thead><tr><th>id</th><th>fault</th><th>validator</th><th>injected</th><th>detected</th><th>healed</th><th>to detect</th><th>to heal</th><th>rung</th><th>action</th><th>gas</th><th>who paid / was paid</th></tr></thead>
 <tbody>
 ${incidents}
 </tbody></table>
 <p class="sub">Times are simulated minutes:seconds after the start; detection and heal times are read from on-chain events. False positives: ${report.falsePositives}${report.falsePositiveDetails.map((f) => ` — #${f.chainIncident} ${esc(f.node)} ${esc(f.kind)} at ${clock(f.at)}: ${esc(f.why)}`).join("")}.</p>
+</section>
+
+<section id="guardians">
+<h2>Guardian actions</h2>
+<table id="guardian-actions"><thead><tr><th>proposal</th><th>type</th><th>fault</th><th>why</th><th>triggered</th><th>proposed</th><th>approvals</th><th>executed</th><th>time to execute</th><th>gas</th></tr></thead>
+<tbody>
+${guardianRows || `<tr><td colspan="10" class="na">no guardian action in this run</td></tr>`}
+</tbody></table>
+<h3>Appeals</h3>
+<table id="appeals"><thead><tr><th>incident</th><th>validator</th><th>at</th><th>outcome</th></tr></thead>
+<tbody>
+${appealRows || `<tr><td colspan="4" class="na">no wrongly accused validator: nothing to appeal</td></tr>`}
+</tbody></table>
+</section>
+
+<section id="snapshots">
+<h2>Snapshots</h2>
+<p class="sub">Proposed every 10 simulated minutes, attested by ${esc(s.guardians.split("-of-")[0])} guardians, final after the registry's window; a resync restores the latest final one (its file is checked against the registry's hash).</p>
+<table id="snapshot-list"><thead><tr><th>id</th><th>height</th><th>cid</th><th>proposed</th><th>final</th></tr></thead>
+<tbody>
+${snapshotRows || `<tr><td colspan="5" class="na">no snapshot</td></tr>`}
+</tbody></table>
+</section>
+
+<section id="state-commitments">
+<h2>State commitments</h2>
+<p>Honest batches posted: <b>${sc.honestBatches}</b>; batches verified by the watcher: <b>${sc.verified}</b>; rollbacks: <b>${sc.rollbacks.length}</b>${sc.rollbacks.map((x) => ` — from commitment ${x.fromCommitmentId} at ${clock(x.at)}`).join("")}.</p>
 </section>
 </body>
 </html>

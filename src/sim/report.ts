@@ -34,6 +34,11 @@ export interface IncidentRow {
   paidTo: string[];
   slashed: string | null;
   reward: string | null;
+  /**
+   * The remediation rung that healed it (stall: "restart", "resync", "reprovision"; "replace" when the set
+   * replaced the validator; byzantine-proposer: "rollback"), or null.
+   */
+  rung: string | null;
   /** crash: healed within heartbeatInterval + gracePeriod + one block of the fault. */
   withinTarget?: boolean;
   validators?: string[];
@@ -127,6 +132,40 @@ export interface Report {
     guardians: { threshold: number; addresses: string[] };
     addresses: Record<string, string>;
   };
+  /** Guardian council actions taken by the simulation's guardian bot. */
+  guardianActions: {
+    proposalId: number;
+    type: string;
+    faultId: number;
+    reason: string;
+    triggeredAt: number;
+    proposedAt: number;
+    approvedAt: number | null;
+    executedAt: number | null;
+    approvals: number;
+    /** Seconds from the proposal to its execution. */
+    timeToExecuteS: number | null;
+    pausedUntil: number | null;
+    gas: number;
+    error: string | null;
+  }[];
+  /** Snapshots proposed, attested by the guardians and finalized (what a resync restores). */
+  snapshots: { id: number; height: number; cid: string; proposedAt: number; finalizedAt: number | null }[];
+  /** Appeals of pending downtime slashes by wrongly accused validators. */
+  appeals: {
+    incidentId: number;
+    validator: string;
+    node: string;
+    at: number;
+    ok: boolean;
+    error: string | null;
+  }[];
+  /** The state commitment chain: honest batches, batches verified by the watcher, rollbacks. */
+  stateCommitments: {
+    honestBatches: number;
+    verified: number;
+    rollbacks: { fromCommitmentId: number; at: number }[];
+  };
   timeline: TimelineRow[];
 }
 
@@ -167,6 +206,7 @@ export function buildReport(r: SimRecord): Report {
   r.agents.keepers.forEach((k, i) => labels.set(k.toLowerCase(), `keeper-${i + 1}`));
   labels.set(r.agents.orchestrator.toLowerCase(), "orchestrator");
   labels.set(r.agents.treasury.toLowerCase(), "treasury");
+  for (const lie of r.fraud.lies.values()) labels.set(lie.challenger.toLowerCase(), "fraud-watcher");
   const label = (a: string) => labels.get(a.toLowerCase()) ?? `${a.slice(0, 8)}…`;
 
   const incidents = [...r.watcher.incidents.values()].sort((a, b) => a.id - b.id);
@@ -211,6 +251,7 @@ export function buildReport(r: SimRecord): Report {
       paidTo: [],
       slashed: null,
       reward: null,
+      rung: null,
     };
   }
 
@@ -291,17 +332,27 @@ export function buildReport(r: SimRecord): Report {
               .filter((o) => o.validator.toLowerCase() === v.toLowerCase() && o.at >= inc.detectedAt)
               .map((o) => o.op);
             const ladder = ops.length > 0 ? `; driver: ${[...new Set(ops)].join(" → ")}` : "";
+            const okOps = r.driverOps.filter(
+              (o) =>
+                o.validator.toLowerCase() === v.toLowerCase() &&
+                o.at >= inc.detectedAt &&
+                o.ok &&
+                (inc.remediationReported === undefined || o.at <= inc.remediationReported.at),
+            );
             if (inc.remediationResolvedAt !== undefined) {
               healed = rel(inc.remediationResolvedAt);
+              row.rung = okOps.length > 0 ? okOps[okOps.length - 1]!.op : null;
               row.action = `remediation requested ${by}${ladder}${report}; resolved on-chain (live again), no slash`;
             } else if (inc.replacedAt !== undefined) {
               healed = rel(inc.replacedAt);
+              row.rung = "replace";
               row.action = `remediation requested ${by}${ladder}${report}; escalated: replaced by ${inc.replacement ? label(inc.replacement) : "nobody"} (jailed, no slash)`;
             } else {
               row.action = `remediation requested ${by}${ladder}${report}; still open at the end`;
             }
           }
           fill(row, inc, detected, healed);
+          if (healed !== null && row.rung === null && inc.replacedAt !== undefined) row.rung = "replace";
           if (f.type === "crash" && healed !== null)
             row.withinTarget = healed - row.injectedAt <= window + p.blockTime;
           else if (f.type === "crash") row.withinTarget = false;
@@ -345,12 +396,42 @@ export function buildReport(r: SimRecord): Report {
           healed === undefined ? null : healed - r.start,
         );
         row.chainIncidents = during.map((i) => i.id);
+        const pause = r.guardianActions.find((a) => a.faultId === f.id);
+        const guardians =
+          pause === undefined
+            ? "guardians alerted"
+            : pause.executedAt !== null
+              ? `guardians paused slashing (proposal ${pause.proposalId}, ${pause.approvals} approvals, executed at t=${pause.executedAt - r.start}, until t=${(pause.pausedUntil ?? 0) - r.start})`
+              : `guardian pause proposal ${pause.proposalId || "-"} not executed${pause.error ? `: ${pause.error}` : ""}`;
+        if (pause?.executedAt != null) row.rung = "guardian-pause";
         row.action =
           (degraded
-            ? `SetDegraded(silent ${degraded.silent} of ${degraded.count}, correlated): nobody slashed or removed; guardians alerted`
+            ? `SetDegraded(silent ${degraded.silent} of ${degraded.count}, correlated): nobody slashed or removed; ${guardians}`
             : "no degradation seen") +
           (during.length > 0 ? `; ${during.length} validator(s) handled anyway` : "") +
           (healed !== undefined ? "; every validator heartbeating again" : "");
+        return [row];
+      }
+      case "byzantine-proposer": {
+        const v = f.validators[0] ?? "";
+        const row = base(f, v, f.nodes[0] ?? label(v));
+        const lie = r.fraud.lies.get(f.id);
+        if (lie === undefined || lie.commitmentId === null) {
+          row.action = "no batch posted (no verified head to lie on)";
+          return [row];
+        }
+        fill(row, undefined, rel(lie.detectedAt), rel(lie.rolledBackAt));
+        row.gas = Number(lie.gasUsed);
+        row.gasPaidBy = [label(lie.challenger)];
+        if (lie.rolledBackAt !== null) {
+          row.rung = "rollback";
+          row.paidBy = label(lie.proposer);
+          row.slashed = tokens(lie.slashed);
+          row.paidTo = [`${label(lie.challenger)} (challenger reward)`, "treasury"];
+          row.action = `rollback: watcher proved commitment ${lie.commitmentId} fraudulent (single-step proof) at t=${lie.rolledBackAt - r.start}; chain rolled back to the last valid root; proposer slashed ${tokens(lie.slashed)}`;
+        } else {
+          row.action = `lie in commitment ${lie.commitmentId} not rolled back (${lie.result})`;
+        }
         return [row];
       }
       case "keeper-crash":
@@ -434,6 +515,7 @@ export function buildReport(r: SimRecord): Report {
   }
 
   const validatorsLost = r.watcher.removals.filter((x) => x.promoted === null).length;
+  const lieRows = rows.filter((x) => x.fault === "byzantine-proposer");
   const txPerSecond = r.wallTimeS > 0 ? r.chain.txs / r.wallTimeS : 0;
   const crashRows = rows.filter((x) => x.fault === "crash");
   const budget = wallBudget(r);
@@ -460,6 +542,17 @@ export function buildReport(r: SimRecord): Report {
         ? String(slashedDuringHalt)
         : "no correlated outage",
       ok: r.faults.some((f) => f.type === "correlated-outage") ? slashedDuringHalt === 0 : null,
+    },
+    {
+      name: "byzantine proposer rolled back",
+      target: "every lie proven and rolled back inside the challenge window",
+      actual:
+        lieRows.length === 0
+          ? "no byzantine proposer"
+          : lieRows
+              .map((x) => (x.timeToHealS === null ? "not rolled back" : `${x.timeToHealS} s`))
+              .join(", "),
+      ok: lieRows.length === 0 ? null : lieRows.every((x) => x.rung === "rollback"),
     },
     {
       name: "stake conserved",
@@ -583,6 +676,39 @@ export function buildReport(r: SimRecord): Report {
       },
       guardians: { threshold: r.agents.threshold, addresses: r.agents.guardians },
       addresses: r.addresses,
+    },
+    guardianActions: r.guardianActions.map((a) => ({
+      proposalId: a.proposalId,
+      type: a.type,
+      faultId: a.faultId,
+      reason: a.reason,
+      triggeredAt: a.triggeredAt - r.start,
+      proposedAt: a.proposedAt - r.start,
+      approvedAt: rel(a.approvedAt),
+      executedAt: rel(a.executedAt),
+      approvals: a.approvals,
+      timeToExecuteS: a.executedAt === null ? null : a.executedAt - a.proposedAt,
+      pausedUntil: rel(a.pausedUntil),
+      gas: Number(a.gasUsed),
+      error: a.error ?? null,
+    })),
+    snapshots: r.snapshots.map((x) => ({
+      ...x,
+      proposedAt: x.proposedAt - r.start,
+      finalizedAt: rel(x.finalizedAt),
+    })),
+    appeals: r.appeals.map((a) => ({
+      incidentId: a.incidentId,
+      validator: a.validator,
+      node: label(a.validator),
+      at: a.at - r.start,
+      ok: a.ok,
+      error: a.error ?? null,
+    })),
+    stateCommitments: {
+      honestBatches: r.fraud.honestBatches,
+      verified: r.fraud.verified,
+      rollbacks: r.fraud.rollbacks.map((x) => ({ fromCommitmentId: x.fromCommitmentId, at: x.at - r.start })),
     },
     timeline,
   };

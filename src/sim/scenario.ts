@@ -21,6 +21,7 @@ export const FAULT_TYPES = [
   "double-sign",
   "keeper-crash",
   "rpc-outage",
+  "byzantine-proposer",
 ] as const;
 export type FaultType = (typeof FAULT_TYPES)[number];
 
@@ -33,6 +34,7 @@ export const VALIDATOR_FAULTS: readonly FaultType[] = [
   "partition",
   "correlated-outage",
   "double-sign",
+  "byzantine-proposer",
 ];
 export const AGENT_FAULTS: readonly FaultType[] = ["keeper-crash", "rpc-outage"];
 
@@ -55,6 +57,11 @@ export interface FaultSpec {
   keeper?: number;
   /** latency: the node's RPC latency during the spike, in ms. */
   latencyMs?: number;
+  /**
+   * stall: the node's data is corrupted — a restart brings it back still stuck at the same height; only a
+   * wipe and resync from a final snapshot (or a reprovision) cures it. Default false.
+   */
+  corrupted?: boolean;
 }
 
 export interface ChainParameters {
@@ -107,7 +114,7 @@ export const DEFAULT_PARAMETERS: ChainParameters = {
 /** One of each fault; times are placed by the seeded schedule. */
 export const DEFAULT_FAULTS: FaultSpec[] = [
   { type: "crash", duration: 600 },
-  { type: "stall", duration: 900 },
+  { type: "stall", duration: 900, corrupted: true },
   { type: "flap", duration: 240 },
   { type: "latency", duration: 240, latencyMs: 4_000 },
   { type: "partition", duration: 150, count: 2 },
@@ -115,6 +122,7 @@ export const DEFAULT_FAULTS: FaultSpec[] = [
   { type: "double-sign" },
   { type: "keeper-crash", duration: 240, keeper: 0 },
   { type: "rpc-outage", duration: 180, keeper: 1 },
+  { type: "byzantine-proposer" },
 ];
 
 export const DEFAULT_SCENARIO: Scenario = {
@@ -142,12 +150,13 @@ export const DEFAULT_FAULT_DURATION: Record<FaultType, number> = {
   "double-sign": 0,
   "keeper-crash": 240,
   "rpc-outage": 180,
+  "byzantine-proposer": 0,
 };
 
 // ------------------------------------------------------------------------------------------------ schema
 
 type JsonSchema = {
-  type?: "object" | "array" | "integer" | "number" | "string";
+  type?: "object" | "array" | "integer" | "number" | "string" | "boolean";
   properties?: Record<string, JsonSchema>;
   required?: string[];
   additionalProperties?: boolean;
@@ -231,6 +240,7 @@ export const SCENARIO_SCHEMA: JsonSchema & { $schema: string; title: string } = 
           validator: int(0, 1_000, "index in the initial active set"),
           keeper: int(0, 7, "keeper index"),
           latencyMs: int(1, 60_000, "ms"),
+          corrupted: { type: "boolean", description: "stall: only a resync from a snapshot cures it" },
         },
       },
     },
@@ -405,6 +415,7 @@ export function checkScenario(s: Scenario): void {
       need(f.type === "correlated-outage", `${at}.share: only a correlated-outage takes a share`);
     if (f.latencyMs !== undefined)
       need(f.type === "latency", `${at}.latencyMs: only a latency fault takes latencyMs`);
+    if (f.corrupted !== undefined) need(f.type === "stall", `${at}.corrupted: only a stall can be corrupted`);
     if (f.keeper !== undefined)
       need(AGENT_FAULTS.includes(f.type), `${at}.keeper: only keeper-crash and rpc-outage take a keeper`);
     if (f.validator !== undefined)

@@ -190,7 +190,8 @@ describe("Chaos simulation: options and scenario files", function () {
       expect(scenario.backups).to.equal(5);
       expect(scenario.guardians).to.deep.equal({ count: 5, threshold: 3 });
       expect(scenario.duration).to.equal(3_600);
-      expect(new Set(scenario.faults.map((f) => f.type)).size).to.equal(9);
+      expect(new Set(scenario.faults.map((f) => f.type)).size).to.equal(10);
+      expect(scenario.faults.find((f) => f.type === "stall")?.corrupted).to.equal(true);
       expect(outDir).to.equal("reports");
       expect(json).to.equal(false);
     });
@@ -269,6 +270,14 @@ describe("Chaos simulation: options and scenario files", function () {
       expect(() => resolveScenario({ faults: [{ type: "latency", latencyMs: 30_000 }] })).to.throw(
         ScenarioError,
         /latencyMs/,
+      );
+      expect(() => resolveScenario({ faults: [{ type: "crash", corrupted: true }] })).to.throw(
+        ScenarioError,
+        /scenario\.faults\[0\]\.corrupted: only a stall can be corrupted/,
+      );
+      expect(() => resolveScenario({ faults: [{ type: "stall", corrupted: "yes" }] })).to.throw(
+        ScenarioError,
+        /scenario\.faults\[0\]\.corrupted: must be a boolean/,
       );
     });
   });

@@ -66,6 +66,32 @@ describe("SimulatedDriver", function () {
     expect(driver.ops.map((o) => [o.op, o.node, o.ok])).to.deep.equal([["restart", "v01", true]]);
   });
 
+  it("cannot cure corrupted data with a restart; a resync from a matching snapshot does", async function () {
+    const { fleet, clock, driver, node, file, snapshot } = setup();
+    node.freeze();
+    node.stalledUntil = T0 + 3_600;
+    node.corrupted = true;
+    fleet.network.height = 130n;
+    const ref = driver.nodeOf(node.validator)!;
+
+    const restart = driver.restart(ref, signal());
+    clock.advance(T0 + 20);
+    await restart;
+    fleet.step(T0 + 20, [], 5);
+    const stuck = await driver.status(ref, signal());
+    expect(stuck.running).to.equal(true);
+    expect(stuck.height).to.equal(100n);
+    expect(node.corrupted).to.equal(true);
+
+    const resync = driver.resync(ref, snapshot(keccak256(file)), signal());
+    clock.advance(T0 + 40);
+    await resync;
+    fleet.step(T0 + 40, [], 5);
+    expect(node.corrupted).to.equal(false);
+    expect((await driver.status(ref, signal())).height).to.equal(fleet.network.height);
+    expect(driver.ops.map((o) => o.op)).to.deep.equal(["restart", "resync"]);
+  });
+
   it("refuses a snapshot whose hash does not match the registry, and leaves the node as it was", async function () {
     const { driver, node, snapshot } = setup();
     node.freeze();

@@ -10,21 +10,24 @@ import { buildReport, deterministicView, type Report } from "../../src/sim/repor
 import { resolveScenario } from "../../src/sim/scenario.js";
 
 /**
- * A few simulated minutes with 7 validators and 3 backups: a crash, a stall (healed by the orchestrator's
- * restart), a flapping node and a latency spike. Small enough for the test suite, and it exercises every
- * agent and the report end to end.
+ * A few simulated minutes with 7 validators and 3 backups: a crash, a stall with corrupted data (a restart
+ * does not cure it: the orchestrator resyncs it from the latest final snapshot), a flapping node, a latency
+ * spike, a byzantine state proposer (proven and rolled back) and a correlated outage (the guardians pause
+ * slashing). Small enough for the test suite, and it exercises every agent and the report end to end.
  */
 export const SHORT_SCENARIO = {
   name: "short",
   seed: "test-1",
   validators: 7,
   backups: 3,
-  duration: 480,
+  duration: 660,
   faults: [
     { type: "crash", at: 60, duration: 300 },
-    { type: "stall", at: 90, duration: 380 },
+    { type: "stall", at: 90, duration: 380, corrupted: true },
     { type: "flap", at: 60, duration: 240 },
     { type: "latency", at: 120, duration: 200, latencyMs: 4_000 },
+    { type: "byzantine-proposer", at: 400 },
+    { type: "correlated-outage", at: 480, duration: 60, share: 0.4 },
   ],
 };
 
@@ -58,15 +61,49 @@ describe("Chaos simulation (short scenario)", function () {
     expect(report.targets.find((t) => t.name === "crash replaced in time")?.ok).to.equal(true);
   });
 
-  it("heals the stall through the orchestrator (remediation, restart, resolved) without a slash", function () {
+  it("heals the corrupted stall through the orchestrator (restart fails, resync from a final snapshot) without a slash", function () {
     const stall = report.incidents.find((r) => r.fault === "stall");
     expect(stall!.detectedAt).to.not.equal(null);
     expect(stall!.healedAt).to.not.equal(null);
     expect(stall!.action).to.match(/remediation requested/);
-    expect(stall!.action).to.match(/driver: restart/);
+    expect(stall!.action).to.match(/driver: restart → resync/);
     expect(stall!.action).to.match(/resolved on-chain/);
-    expect(report.agents.orchestrator.driverOps.map((o) => o.op)).to.include("restart");
+    expect(stall!.rung).to.equal("resync");
+    const ops = report.agents.orchestrator.driverOps.map((o) => o.op);
+    expect(ops).to.include("restart");
+    expect(ops).to.include("resync");
     expect(stall!.slashed).to.equal(null);
+    // The resync restored a snapshot the guardians attested and the registry finalized before it.
+    const resync = report.agents.orchestrator.driverOps.find((o) => o.op === "resync")!;
+    expect(report.snapshots.some((x) => x.finalizedAt !== null && x.finalizedAt <= resync.at)).to.equal(true);
+  });
+
+  it("rolls back the byzantine proposer's lie inside the challenge window", function () {
+    const lie = report.incidents.find((r) => r.fault === "byzantine-proposer")!;
+    expect(lie.rung).to.equal("rollback");
+    expect(lie.detectedAt).to.not.equal(null);
+    expect(lie.healedAt).to.not.equal(null);
+    expect(lie.timeToDetectS).to.be.at.most(lie.timeToHealS!);
+    expect(lie.timeToHealS).to.be.lessThan(3_600);
+    expect(lie.action).to.match(/^rollback: /);
+    expect(lie.gas).to.be.greaterThan(0);
+    expect(report.stateCommitments.rollbacks).to.have.length(1);
+    expect(report.stateCommitments.honestBatches).to.be.greaterThan(2);
+    expect(report.targets.find((t) => t.name === "byzantine proposer rolled back")?.ok).to.equal(true);
+  });
+
+  it("has the guardians pause slashing on the correlated outage (propose, approveBySig, execute), nobody slashed", function () {
+    const outage = report.incidents.find((r) => r.fault === "correlated-outage")!;
+    expect(outage.detectedAt).to.not.equal(null);
+    expect(report.slashedDuringHalt).to.equal(0);
+    const pause = report.guardianActions.find((a) => a.faultId === outage.id)!;
+    expect(pause.type).to.equal("Pause");
+    expect(pause.proposalId).to.be.greaterThan(0);
+    expect(pause.approvals).to.be.at.least(3);
+    expect(pause.executedAt).to.not.equal(null);
+    expect(pause.timeToExecuteS).to.be.at.least(0);
+    expect(outage.rung).to.equal("guardian-pause");
+    expect(report.appeals).to.deep.equal([]);
   });
 
   it("tolerates flapping and latency spikes: no incident, zero false positives", function () {
@@ -138,6 +175,14 @@ describe("Chaos simulation (short scenario)", function () {
         expect(await page.locator("#targets tbody tr").count()).to.equal(report.targets.length);
         expect(await page.locator("#incidents tbody tr").count()).to.equal(report.incidents.length);
         expect(await page.locator("#distributions circle").count()).to.be.greaterThan(0);
+        // Guardian actions, snapshots and state commitments.
+        expect(await page.locator("#guardian-actions tbody tr").count()).to.equal(
+          report.guardianActions.length,
+        );
+        expect(await page.locator("#guardian-actions tbody").innerText()).to.match(/Pause/);
+        expect(await page.locator("#snapshot-list tbody tr").count()).to.equal(report.snapshots.length);
+        expect(await page.locator("#state-commitments").innerText()).to.match(/rollbacks: 1/);
+        expect(await page.locator("#incidents tbody").innerText()).to.match(/resync/);
         expect(requests, "no external asset").to.deep.equal([]);
         await page.screenshot({ path: join(dir, "simulation-report.png"), fullPage: true });
         expect(existsSync(join(dir, "simulation-report.png"))).to.equal(true);
