@@ -266,6 +266,22 @@ describe("Keeper", function () {
     expect(await client.provider.getTransactionCount(client.address)).to.equal(nonce);
     expect(metrics.skipped.get({ action: "checkHeartbeat", reason: "degraded" })).to.equal(3);
     expect(metrics.actions.get({ action: "checkHeartbeat", result: "confirmed" })).to.equal(2);
+
+    // A ready backup arrives and the keeper's fillVacancies promotes it. The degradation here is correlated
+    // (1 of 3 silent is above 33%), so it clears only with the next uncorrelated check (1 of 4): the keeper's
+    // eth_call sees that the check now acts, and the old intent of the call that only degraded the set must
+    // not hide it.
+    const [late] = await createOperators(connection.ethers, suite, [2_500n * TOKEN], "keeper-test-later");
+    await heartbeatAll(suite, [actives[0], backups[0], late] as Operator[]);
+    const filled = await agent.tick();
+    expect(filled.actions.map((a) => [a.action, a.result])).to.deep.equal([["fillVacancies", "confirmed"]]);
+    expect(await suite.set.activeCount()).to.equal(4n);
+    const stuck = actives[1] as Operator;
+    expect(await suite.set.isActive(stuck.account.address)).to.equal(true);
+    const retried = await agent.tick();
+    expect(retried.actions.map((a) => [a.action, a.result])).to.deep.equal([["checkHeartbeat", "confirmed"]]);
+    expect(await suite.set.isActive(stuck.account.address)).to.equal(false);
+    expect(await suite.set.degradedSince()).to.equal(0n);
   });
 
   it("does not report an outcome from the intent log as a new action", async function () {

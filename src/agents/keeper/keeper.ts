@@ -143,13 +143,26 @@ export class Keeper {
     await this.#relayHeartbeats(actions);
     for (const { validator, key } of await this.#findActionable(await this.#findUnhealthy(now))) {
       if (!budget()) break;
-      await this.#act(actions, "checkHeartbeat", validator, {
+      const request = {
         key,
         contract: this.#deps.contracts.set,
         method: "checkHeartbeat",
         args: [validator],
         alreadyHandled: CHECK_ALREADY_HANDLED,
-      });
+      };
+      const result = await this.#act(actions, "checkHeartbeat", validator, request);
+      // The intent log held this fault's key, yet the validator is still active and overdue: the earlier call
+      // did not remove it (e.g. it only marked the set degraded, which has since recovered). Send again under
+      // a new key if the chain says the call would now act.
+      if (
+        result?.fromLog === true &&
+        budget() &&
+        (await this.#wouldDo("checkHeartbeat", async () => {
+          const set = this.#deps.contracts.set;
+          return (await set.checkHeartbeat.staticCall(validator)) !== 0n;
+        }))
+      )
+        await this.#act(actions, "checkHeartbeat", validator, { ...request, key: `${key}:retry:${now}` });
     }
     for (const incidentId of await this.#findExecutableSlashes(now)) {
       if (!budget()) break;
