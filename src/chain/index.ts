@@ -100,7 +100,7 @@ export async function makeChainClient(options: ChainClientOptions): Promise<Chai
     const open = await sender.reconcile();
     await nonces.sync();
     if (open.length > 0)
-      logger.info("intents still in flight after restart", { keys: open.map((i) => i.key) });
+      logger.info("intents still in flight after restart", { intentKeys: open.map((i) => i.key) });
     return {
       provider,
       signer,

@@ -169,7 +169,7 @@ export class Sender {
         // key): the intent was abandoned and the nonce manager resynced. Simulate again and retry with a
         // fresh nonce, a bounded number of times.
         if (!(error instanceof NonceTakenError) || attempt >= MAX_FRESH_ATTEMPTS) throw error;
-        this.#o.logger.warn("nonce taken by another transaction; retrying", { key: req.key, attempt });
+        this.#o.logger.warn("nonce taken by another transaction; retrying", { intentKey: req.key, attempt });
       }
     }
   }
@@ -236,7 +236,7 @@ export class Sender {
           result: await this.#finishWithReceipt(intent.key, again, req, intent.txs.length - 1),
         };
       log.warn("intent's nonce was taken by another transaction; abandoning", {
-        key: intent.key,
+        intentKey: intent.key,
         nonce: latest.nonce,
       });
       this.#o.log.abandon(intent.key, `nonce ${latest.nonce} used by another transaction`);
@@ -250,7 +250,7 @@ export class Sender {
     if (req) {
       const sim = await this.#simulate(req);
       if ("result" in sim) {
-        log.info("dropped intent no longer needed", { key: intent.key, status: sim.result.status });
+        log.info("dropped intent no longer needed", { intentKey: intent.key, status: sim.result.status });
         return { state: "done", result: sim.result };
       }
     } else {
@@ -260,7 +260,7 @@ export class Sender {
       } catch (error) {
         if (!isRevert(error) || isRetryable(error)) throw error;
         log.info("dropped intent would now revert; abandoning", {
-          key: intent.key,
+          intentKey: intent.key,
           error: describeError(error),
         });
         this.#o.log.abandon(intent.key, `dropped; simulation now reverts: ${describeError(error)}`);
@@ -268,7 +268,7 @@ export class Sender {
       }
     }
     log.info("re-broadcasting dropped transaction", {
-      key: intent.key,
+      intentKey: intent.key,
       hash: latest.hash,
       nonce: latest.nonce,
     });
@@ -313,14 +313,14 @@ export class Sender {
       const iface: Interface = req.contract.interface;
       const handled = alreadyHandled(error, iface, req.alreadyHandled ?? []);
       if (handled) {
-        this.#o.logger.info("already handled; not sending", { key: req.key, error: handled.name });
+        this.#o.logger.info("already handled; not sending", { intentKey: req.key, error: handled.name });
         const outcome: IntentOutcome = { result: "already-handled", error: handled.name };
         this.#o.log.finish(req.key, outcome);
         return { result: { status: "already-handled", error: handled.name, fromLog: false } };
       }
       const revert = decodeRevert(error, iface);
       const name = revert?.name ?? describeError(error);
-      this.#o.logger.warn("simulation reverted; not sending", { key: req.key, error: name });
+      this.#o.logger.warn("simulation reverted; not sending", { intentKey: req.key, error: name });
       this.#o.log.abandon(req.key, `simulation reverted: ${name}`);
       return { result: { status: "rejected", error: name, revert, fromLog: false } };
     }
@@ -541,7 +541,7 @@ export class Sender {
               fees,
             );
             log.warn("transaction stuck; replacing with higher fees", {
-              key: req.key,
+              intentKey: req.key,
               replaced: latest.hash,
               hash: replacement.hash,
               bump: bumps + 1,
@@ -550,7 +550,7 @@ export class Sender {
             await this.#broadcastRecorded(req.key, replacement);
           } else {
             log.warn("transaction stuck; re-broadcasting (no bump left under the cap)", {
-              key: req.key,
+              intentKey: req.key,
               hash: latest.hash,
             });
             await this.#broadcastRecorded(req.key, latest);
@@ -567,7 +567,7 @@ export class Sender {
         }
         if (!isRetryable(error)) throw error;
         log.warn("RPC error while waiting for a receipt; retrying", {
-          key: req.key,
+          intentKey: req.key,
           error: describeError(error),
         });
       }

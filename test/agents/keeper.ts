@@ -23,6 +23,25 @@ import { devWallet } from "../helpers/chain-fixture.js";
 import { startFakeRpc, type FakeRpc } from "../helpers/fake-rpc.js";
 
 const TOKEN = 10n ** 18n;
+
+function fakeHeartbeat(): SignedHeartbeat {
+  const zero = "0x" + "00".repeat(32);
+  return {
+    validator: "0x" + "11".repeat(20),
+    signerEpoch: 0n,
+    timestamp: 0n,
+    report: {
+      blockHeight: 0n,
+      blockHash: zero,
+      peerCount: 0,
+      latencyMs: 0,
+      diskUsedBps: 0,
+      clientVersionHash: zero,
+    },
+    r: zero,
+    vs: zero,
+  };
+}
 const GWEI = 10n ** 9n;
 
 describe("Keeper", function () {
@@ -120,6 +139,21 @@ describe("Keeper", function () {
     expect(metrics.actions.get({ action: "checkHeartbeat", result: "confirmed" })).to.equal(0);
   });
 
+  it("a tick on a healthy network sends zero transactions, rotation due or not", async function () {
+    await heartbeatAll(suite, [...actives, ...backups]);
+    const { agent, client, metrics } = await keeper(8, { rotateEveryTicks: 1 });
+    const nonce = await client.provider.getTransactionCount(client.address);
+    for (let i = 0; i < 3; i++) {
+      const report = await agent.tick();
+      expect(report.actions).to.deep.equal([]);
+    }
+    expect(await client.provider.getTransactionCount(client.address)).to.equal(nonce);
+    const rotateSkips =
+      metrics.skipped.get({ action: "evaluateAndRotate", reason: "nothing-below-min-uptime" }) +
+      metrics.skipped.get({ action: "evaluateAndRotate", reason: "no-effect" });
+    expect(rotateSkips).to.equal(3);
+  });
+
   it("replaces an overdue validator; two keepers racing cause one effect", async function () {
     const victim = actives[4] as Operator;
     const alive = [...actives.slice(0, 4), ...backups];
@@ -182,5 +216,113 @@ describe("Keeper", function () {
       expect(await suite.health.lastHeartbeatAt(op.account.address)).to.equal(timestamp);
     }
     expect(items).to.have.length(0);
+  });
+
+  it("does not send fillVacancies while no backup is ready", async function () {
+    const { heartbeatInterval, gracePeriod } = suite.parameters.health;
+    const silent = actives[3] as Operator;
+    // actives[3] goes silent; the only backup (backups[1]) too, so the removal has no replacement.
+    const alive = [...actives.slice(0, 3), backups[0] as Operator];
+    await advance(heartbeatInterval + gracePeriod + 1, alive);
+    const { agent, client, metrics } = await keeper(8);
+    const removed = await agent.tick();
+    expect(removed.actions.map((a) => [a.action, a.result])).to.deep.equal([["checkHeartbeat", "confirmed"]]);
+    expect(await suite.set.isActive(silent.account.address)).to.equal(false);
+    expect(await suite.set.activeCount()).to.equal(4n);
+
+    // A candidate that never heartbeated: in the heap, not ready. The set has room.
+    await createOperators(connection.ethers, suite, [2_000n * TOKEN], "keeper-test-late");
+    expect(await suite.set.backupCount()).to.equal(1n);
+    const nonce = await client.provider.getTransactionCount(client.address);
+    const report = await agent.tick();
+    expect(report.actions).to.deep.equal([]);
+    expect(await client.provider.getTransactionCount(client.address)).to.equal(nonce);
+    expect(metrics.skipped.get({ action: "fillVacancies", reason: "no-effect" })).to.equal(1);
+    expect(await suite.set.backupCount()).to.equal(1n);
+  });
+
+  it("stops checking an overdue validator once the set is degraded at minActive", async function () {
+    const { heartbeatInterval, gracePeriod } = suite.parameters.health;
+    const logs: string[] = [];
+    const { agent, client, metrics } = await keeper(9);
+    // Two more go silent one after the other: the first is removed (4 -> 3), the second cannot be.
+    await advance(heartbeatInterval + gracePeriod + 1, [actives[0], actives[1], backups[0]] as Operator[]);
+    const first = await agent.tick();
+    expect(first.actions.map((a) => [a.action, a.result])).to.deep.equal([["checkHeartbeat", "confirmed"]]);
+    expect(await suite.set.activeCount()).to.equal(3n);
+
+    await advance(heartbeatInterval + gracePeriod + 1, [actives[0], backups[0]] as Operator[]);
+    const degrading = await agent.tick();
+    expect(degrading.actions.map((a) => a.action)).to.deep.equal(["checkHeartbeat"]);
+    expect(await suite.set.degradedSince()).to.not.equal(0n);
+    expect(await suite.set.activeCount()).to.equal(3n);
+
+    const nonce = await client.provider.getTransactionCount(client.address);
+    for (let i = 0; i < 3; i++) {
+      const report = await agent.tick();
+      logs.push(...report.actions.map((a) => `${a.action}:${a.result}`));
+    }
+    expect(logs).to.deep.equal([]);
+    expect(await client.provider.getTransactionCount(client.address)).to.equal(nonce);
+    expect(metrics.skipped.get({ action: "checkHeartbeat", reason: "degraded" })).to.equal(3);
+    expect(metrics.actions.get({ action: "checkHeartbeat", result: "confirmed" })).to.equal(2);
+
+    // A ready backup arrives and the keeper's fillVacancies promotes it. The degradation here is correlated
+    // (1 of 3 silent is above 33%), so it clears only with the next uncorrelated check (1 of 4): the keeper's
+    // eth_call sees that the check now acts, and the old intent of the call that only degraded the set must
+    // not hide it.
+    const [late] = await createOperators(connection.ethers, suite, [2_500n * TOKEN], "keeper-test-later");
+    await heartbeatAll(suite, [actives[0], backups[0], late] as Operator[]);
+    const filled = await agent.tick();
+    expect(filled.actions.map((a) => [a.action, a.result])).to.deep.equal([["fillVacancies", "confirmed"]]);
+    expect(await suite.set.activeCount()).to.equal(4n);
+    const stuck = actives[1] as Operator;
+    expect(await suite.set.isActive(stuck.account.address)).to.equal(true);
+    const retried = await agent.tick();
+    expect(retried.actions.map((a) => [a.action, a.result])).to.deep.equal([["checkHeartbeat", "confirmed"]]);
+    expect(await suite.set.isActive(stuck.account.address)).to.equal(false);
+    expect(await suite.set.degradedSince()).to.equal(0n);
+  });
+
+  it("does not report an outcome from the intent log as a new action", async function () {
+    const calls: string[] = [];
+    const metricsRegistry = new Registry();
+    const metrics = registerKeeperMetrics(metricsRegistry);
+    const lines: string[] = [];
+    const agent = new Keeper({
+      contracts: {
+        set: IValidatorSet__factory.connect(await suite.set.getAddress(), connection.ethers.provider),
+        health: INodeHealth__factory.connect(await suite.health.getAddress(), connection.ethers.provider),
+        stake: IStakeManager__factory.connect(await suite.stake.getAddress(), connection.ethers.provider),
+      },
+      address: devWallet(7).address,
+      send: async (request) => {
+        calls.push(request.key);
+        return {
+          status: "confirmed",
+          txHash: "0x01",
+          blockNumber: 1,
+          gasUsed: 1n,
+          replacements: 0,
+          fromLog: true,
+        };
+      },
+      chainTime: async () => 0n,
+      log: makeLogger({ level: "debug", sink: (line) => lines.push(line) }),
+      metrics,
+      evidence: { take: () => [] },
+      heartbeats: { take: (max) => (calls.length === 0 ? [fakeHeartbeat()].slice(0, max) : []) },
+      options: { claimRewardsAbove: 0n },
+    });
+    const report = await agent.tick();
+    expect(calls).to.have.length(1);
+    expect(report.actions).to.deep.equal([]);
+    expect(metrics.actions.get({ action: "heartbeatBatch", result: "confirmed" })).to.equal(0);
+    expect(metrics.skipped.get({ action: "heartbeatBatch", reason: "replayed" })).to.equal(1);
+    const line = lines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.intentKey !== undefined);
+    expect(line?.intentKey).to.equal(calls[0]);
+    expect(line?.msg).to.equal("keeper intent already finished");
   });
 });

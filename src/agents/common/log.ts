@@ -1,7 +1,10 @@
 /**
  * JSON line logs: one object per line with `ts`, `level`, `msg`, the logger's bound fields and the call's
- * fields. Values under secret-looking keys (privateKey, secret, password, mnemonic, token, apiKey...) are
- * replaced by "[redacted]"; errors are reduced to name, message and code; bigints become strings.
+ * fields. Values under secret-looking field names (privateKey, secret, password, mnemonic, seed, token,
+ * apiKey, authorization...) are replaced by "[redacted]", and so is a raw 32-byte hex value under a bare
+ * `key` field (a private key); other `key`s (e.g. the chain layer's intent keys, logged as `intentKey`) are
+ * shown. `Secret` values print "[redacted]" themselves. Errors are reduced to name, message and code;
+ * bigints become strings.
  */
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
@@ -30,7 +33,15 @@ export function isLogLevel(value: string): value is LogLevel {
   return Object.hasOwn(LEVELS, value);
 }
 
-const SECRET_KEY = /(private.?key|secret|passw(or)?d|mnemonic|seed|api.?key|auth|token$|^key$)/i;
+const SECRET_KEY = /(private.?key|secret|passw(or)?d|mnemonic|seed|api.?key|auth|token$)/i;
+/** A raw private key (32 bytes of hex), redacted under a bare `key` field. */
+const PRIVATE_KEY_VALUE = /^(0x)?[0-9a-f]{64}$/i;
+
+function isSecretField(key: string, value: unknown): boolean {
+  if (key === "" || value === null || value === undefined || typeof value === "boolean") return false;
+  if (SECRET_KEY.test(key)) return true;
+  return /^key$/i.test(key) && typeof value === "string" && PRIVATE_KEY_VALUE.test(value.trim());
+}
 
 export function makeLogger(options: LoggerOptions = {}): Logger {
   const min = LEVELS[options.level ?? "info"];
@@ -60,15 +71,7 @@ export function makeLogger(options: LoggerOptions = {}): Logger {
 }
 
 function replacer(this: unknown, key: string, value: unknown): unknown {
-  if (
-    key !== "" &&
-    SECRET_KEY.test(key) &&
-    value !== null &&
-    value !== undefined &&
-    typeof value !== "boolean"
-  ) {
-    return "[redacted]";
-  }
+  if (isSecretField(key, value)) return "[redacted]";
   if (typeof value === "bigint") return value.toString();
   if (value instanceof Error) {
     const code = (value as { code?: unknown }).code;

@@ -10,10 +10,14 @@
  *   2. `checkHeartbeat` every active validator that is overdue or stalled (the active set is capped);
  *   3. `executeSlash` pending slashes whose appeal window closed (an incident cursor, `incidentScanPerTick`
  *      ids per tick);
- *   4. `fillVacancies` when the set has room and backups wait;
- *   5. every `rotateEveryTicks` ticks, `evaluateAndRotate(rotateMaxChecks)`;
+ *   4. `fillVacancies` when the set has room and an eth_call of it promotes at least one ready backup;
+ *   5. every `rotateEveryTicks` ticks, `evaluateAndRotate(rotateMaxChecks)` when an active validator is
+ *      below `minUptimeBps` and an eth_call of it rotates at least one;
  *   6. `reportDoubleSign` for evidence handed in by an evidence source;
  *   7. `claimReward` once the owed reward reaches `claimRewardsAbove`.
+ * While the set is degraded (`degradedSince != 0`) an overdue validator is only checked when an eth_call of
+ * `checkHeartbeat` says it would act. A healthy network costs view calls only: zero transactions per tick.
+ * An intent whose outcome the intent log already holds (`fromLog`) is not reported as a new action.
  */
 import type { Logger } from "../common/log.js";
 import type { SendRequest, SendResult } from "../../chain/sender.js";
@@ -137,15 +141,28 @@ export class Keeper {
     const budget = () => actions.length < this.#options.maxActionsPerTick;
 
     await this.#relayHeartbeats(actions);
-    for (const { validator, key } of await this.#findUnhealthy(now)) {
+    for (const { validator, key } of await this.#findActionable(await this.#findUnhealthy(now))) {
       if (!budget()) break;
-      await this.#act(actions, "checkHeartbeat", validator, {
+      const request = {
         key,
         contract: this.#deps.contracts.set,
         method: "checkHeartbeat",
         args: [validator],
         alreadyHandled: CHECK_ALREADY_HANDLED,
-      });
+      };
+      const result = await this.#act(actions, "checkHeartbeat", validator, request);
+      // The intent log held this fault's key, yet the validator is still active and overdue: the earlier call
+      // did not remove it (e.g. it only marked the set degraded, which has since recovered). Send again under
+      // a new key if the chain says the call would now act.
+      if (
+        result?.fromLog === true &&
+        budget() &&
+        (await this.#wouldDo("checkHeartbeat", async () => {
+          const set = this.#deps.contracts.set;
+          return (await set.checkHeartbeat.staticCall(validator)) !== 0n;
+        }))
+      )
+        await this.#act(actions, "checkHeartbeat", validator, { ...request, key: `${key}:retry:${now}` });
     }
     for (const incidentId of await this.#findExecutableSlashes(now)) {
       if (!budget()) break;
@@ -158,7 +175,7 @@ export class Keeper {
       });
     }
     if (budget()) await this.#fillVacancies(actions, now);
-    if (budget() && tick % this.#options.rotateEveryTicks === 0) {
+    if (budget() && tick % this.#options.rotateEveryTicks === 0 && (await this.#rotationDue())) {
       await this.#act(actions, "evaluateAndRotate", "active-set", {
         key: `evaluateAndRotate:${now}`,
         contract: this.#deps.contracts.set,
@@ -222,6 +239,71 @@ export class Keeper {
     return unhealthy;
   }
 
+  /**
+   * Drops the candidates the set would not act on. While the set is degraded (`degradedSince != 0`: at
+   * `minActive` with no ready backup, or a correlated outage) `checkHeartbeat` of an overdue validator
+   * changes nothing and returns 0, so each one is simulated first (an eth_call) and sent only if it would
+   * open or resolve an incident. Outside degradation nothing is filtered (the sender simulates anyway).
+   */
+  async #findActionable(
+    candidates: { validator: string; key: string }[],
+  ): Promise<{ validator: string; key: string }[]> {
+    if (candidates.length === 0) return candidates;
+    const { set } = this.#deps.contracts;
+    const degradedSince = await set.degradedSince();
+    if (degradedSince === 0n) return candidates;
+    const actionable: { validator: string; key: string }[] = [];
+    for (const candidate of candidates) {
+      const act = await this.#wouldDo(
+        "checkHeartbeat",
+        async () => (await set.checkHeartbeat.staticCall(candidate.validator)) !== 0n,
+      );
+      // Named by the degradation too, so an outcome saved in an earlier degradation is not replayed.
+      if (act) actionable.push({ ...candidate, key: `${candidate.key}:degraded:${degradedSince}` });
+      else this.#skip("checkHeartbeat", candidate.validator, "degraded");
+    }
+    return actionable;
+  }
+
+  /**
+   * Whether `evaluateAndRotate(rotateMaxChecks)` would rotate anyone: first a cheap read of every active
+   * validator's uptime against `minUptimeBps` (bounded by the active-set cap), then, only if one is below,
+   * the call itself as an eth_call (the set also skips validators activated less than one uptime window ago
+   * and needs a ready backup, and its cursor decides which ones are looked at).
+   */
+  async #rotationDue(): Promise<boolean> {
+    const { set, health } = this.#deps.contracts;
+    const [active, params] = await Promise.all([set.activeValidators(), set.parameters()]);
+    const uptimes = await Promise.all(active.map((v) => health.uptimeBps(v)));
+    if (!uptimes.some((u) => u < params.minUptimeBps)) {
+      this.#skip("evaluateAndRotate", "active-set", "nothing-below-min-uptime");
+      return false;
+    }
+    return this.#wouldDo("evaluateAndRotate", async () => {
+      const [, rotated] = await set.evaluateAndRotate.staticCall(this.#options.rotateMaxChecks);
+      return rotated > 0n;
+    });
+  }
+
+  /** Runs a simulation; false (with a skip) when it says the call would change nothing or reverts. */
+  async #wouldDo(action: ActionName, simulate: () => Promise<boolean | bigint>): Promise<boolean> {
+    try {
+      const outcome = await simulate();
+      const act = typeof outcome === "bigint" ? outcome > 0n : outcome;
+      if (!act && action !== "checkHeartbeat") this.#skip(action, "active-set", "no-effect");
+      return act;
+    } catch (error) {
+      if (action !== "checkHeartbeat") this.#skip(action, "active-set", "simulation-reverted");
+      this.#deps.log.debug("keeper simulation reverted", { action, error });
+      return false;
+    }
+  }
+
+  #skip(action: ActionName, subject: string, reason: string): void {
+    this.#deps.metrics?.skipped.inc({ action, reason });
+    this.#deps.log.debug("keeper action skipped", { action, subject, reason });
+  }
+
   /** Pending slashes whose appeal window has closed, scanning forward from a cursor. */
   async #findExecutableSlashes(now: bigint): Promise<bigint[]> {
     const { set } = this.#deps.contracts;
@@ -248,6 +330,14 @@ export class Keeper {
       set.parameters(),
     ]);
     if (activeCount >= params.maxActive || backupCount === 0n) return;
+    // Room and backups, but maybe none ready (Live and within the height lag): ask the chain what the call
+    // would do (an eth_call, bounded by `fillMaxPromotions`) and send only if it promotes someone.
+    if (
+      !(await this.#wouldDo("fillVacancies", () =>
+        set.fillVacancies.staticCall(this.#options.fillMaxPromotions),
+      ))
+    )
+      return;
     await this.#act(actions, "fillVacancies", "active-set", {
       key: `fillVacancies:${now}`,
       contract: set,
@@ -268,7 +358,8 @@ export class Keeper {
       args: [this.#deps.address],
       alreadyHandled: ["StakeManagerNoReward"],
     });
-    if (result?.status === "confirmed") this.#deps.metrics?.rewardClaimed.inc({}, Number(owed) / 1e18);
+    if (result?.status === "confirmed" && !result.fromLog)
+      this.#deps.metrics?.rewardClaimed.inc({}, Number(owed) / 1e18);
   }
 
   async #act(
@@ -279,6 +370,18 @@ export class Keeper {
   ): Promise<SendResult | undefined> {
     try {
       const result = await this.#deps.send(request);
+      if (result.fromLog) {
+        // The intent log already held this key: an old outcome, not a new action. Not reported, not
+        // counted as an action, logged at debug only.
+        this.#deps.metrics?.skipped.inc({ action, reason: "replayed" });
+        this.#deps.log.debug("keeper intent already finished", {
+          action,
+          subject,
+          intentKey: request.key,
+          result: result.status,
+        });
+        return result;
+      }
       const entry: KeeperAction = { action, subject, result: result.status };
       if (result.status === "confirmed") {
         entry.txHash = result.txHash;
@@ -287,7 +390,13 @@ export class Keeper {
       actions.push(entry);
       this.#deps.metrics?.actions.inc({ action, result: result.status });
       const level = result.status === "confirmed" || result.status === "already-handled" ? "info" : "warn";
-      this.#deps.log[level]("keeper action", { action, subject, result: result.status, ...describe(result) });
+      this.#deps.log[level]("keeper action", {
+        action,
+        subject,
+        intentKey: request.key,
+        result: result.status,
+        ...describe(result),
+      });
       return result;
     } catch (error) {
       actions.push({ action, subject, result: "rejected" });

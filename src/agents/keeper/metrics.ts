@@ -4,6 +4,8 @@ import type { ActionName } from "./keeper.js";
 
 export interface KeeperMetrics {
   actions: Counter;
+  /** Work found and not sent (the chain would do nothing, or the outcome was already in the intent log). */
+  skipped: Counter;
   rewardClaimed: Counter;
   tickDuration: Histogram;
   /** Intents sent and not yet finished (set by the composition root from the intent log). */
@@ -20,6 +22,15 @@ const ACTIONS: readonly ActionName[] = [
   "claimReward",
 ];
 const RESULTS = ["confirmed", "already-handled", "rejected", "reverted", "error"] as const;
+const SKIPS: readonly { action: ActionName; reason: string }[] = [
+  { action: "checkHeartbeat", reason: "degraded" },
+  { action: "fillVacancies", reason: "no-effect" },
+  { action: "fillVacancies", reason: "simulation-reverted" },
+  { action: "evaluateAndRotate", reason: "nothing-below-min-uptime" },
+  { action: "evaluateAndRotate", reason: "no-effect" },
+  { action: "evaluateAndRotate", reason: "simulation-reverted" },
+  ...ACTIONS.map((action) => ({ action, reason: "replayed" })),
+];
 
 export function registerKeeperMetrics(registry: Registry): KeeperMetrics {
   return {
@@ -27,6 +38,11 @@ export function registerKeeperMetrics(registry: Registry): KeeperMetrics {
       "healnet_keeper_actions_total",
       "Keeper actions by action and result",
       ACTIONS.flatMap((action) => RESULTS.map((result) => ({ action, result }))),
+    ),
+    skipped: registry.labelledCounter(
+      "healnet_keeper_skipped_total",
+      "Keeper work found and not sent, by action and reason",
+      SKIPS,
     ),
     rewardClaimed: registry.counter(
       "healnet_keeper_reward_claimed_tokens_total",

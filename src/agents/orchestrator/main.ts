@@ -13,8 +13,6 @@
  */
 import { readFileSync } from "node:fs";
 
-import { getAddress, isAddress } from "ethers";
-
 import {
   INodeHealth__factory,
   IRecoveryManager__factory,
@@ -27,8 +25,7 @@ import { ConfigError, type ConfigOf, option, v } from "../common/config.js";
 import { startHttpServer } from "../common/http.js";
 import { isHealthy, newAgentHealth, runAgent } from "../common/lifecycle.js";
 import { Registry, registerRpcMetrics } from "../common/metrics.js";
-import { DriverError } from "./driver.js";
-import { parseNodeConfig, ProcessDriver, type ProcessNodeSpec } from "./drivers/process.js";
+import { parseProcessNodes, ProcessDriver, type ProcessNodeSpec } from "./drivers/process.js";
 import { registerOrchestratorMetrics } from "./metrics.js";
 import { makeOrchestrator } from "./orchestrator.js";
 import { JsonFileStateStore } from "./state.js";
@@ -49,39 +46,37 @@ export interface NodesFile {
 
 const NODES_EXAMPLE = `{"nodes": [{"validator": "0x…", "nodeId": "val-1", "port": 20101, "config": {"chainId": 31337}}]}`;
 
+/**
+ * Validates the --nodes file: the entries go through the process driver's own `parseProcessNodes` (one
+ * parser for the node list), after the orchestrator's extra field `configCid` is taken out. Errors name the
+ * option, the file and the bad entry and field, and carry an example; they are ConfigErrors (exit 2).
+ */
 export function parseNodesFile(raw: unknown, path: string): NodesFile {
   const bad = (msg: string) => new ConfigError(`--nodes ${path}: ${msg}; example: ${NODES_EXAMPLE}`, "nodes");
   if (raw === null || typeof raw !== "object" || !Array.isArray((raw as { nodes?: unknown }).nodes))
     throw bad(`expected an object with a "nodes" array`);
-  const nodes = (raw as { nodes: unknown[] }).nodes.map((n, i) => {
-    if (n === null || typeof n !== "object") throw bad(`nodes[${i}] is not an object`);
-    const o = n as Record<string, unknown>;
-    if (typeof o.validator !== "string" || !isAddress(o.validator))
-      throw bad(`nodes[${i}].validator is not an address`);
-    if (typeof o.nodeId !== "string" || !/^[A-Za-z0-9_-]{1,64}$/.test(o.nodeId))
-      throw bad(`nodes[${i}].nodeId must be 1-64 of [A-Za-z0-9_-]`);
-    if (
-      o.port !== undefined &&
-      (!Number.isInteger(o.port) || (o.port as number) < 0 || (o.port as number) > 65535)
-    )
-      throw bad(`nodes[${i}].port must be a port number`);
-    if (o.configCid !== undefined && typeof o.configCid !== "string")
+  const entries = (raw as { nodes: unknown[] }).nodes;
+  const cids: (string | undefined)[] = [];
+  const specs = entries.map((n, i) => {
+    if (n === null || typeof n !== "object") return n;
+    const { configCid, ...spec } = n as Record<string, unknown>;
+    if (configCid !== undefined && typeof configCid !== "string")
       throw bad(`nodes[${i}].configCid must be a string`);
-    let config;
-    try {
-      config = parseNodeConfig(o.config, `nodes[${i}].config`);
-    } catch (error) {
-      throw bad(error instanceof DriverError ? error.message : String(error));
-    }
-    return {
-      validator: getAddress(o.validator),
-      nodeId: o.nodeId,
-      config,
-      ...(o.port !== undefined ? { port: o.port as number } : {}),
-      ...(o.configCid !== undefined ? { configCid: o.configCid as string } : {}),
-    };
+    cids[i] = configCid;
+    return spec;
   });
-  return { nodes };
+  let parsed: ProcessNodeSpec[];
+  try {
+    parsed = parseProcessNodes(specs);
+  } catch (error) {
+    throw bad(error instanceof Error ? error.message : String(error));
+  }
+  return {
+    nodes: parsed.map((spec, i) => {
+      const configCid = cids[i];
+      return configCid !== undefined ? { ...spec, configCid } : spec;
+    }),
+  };
 }
 
 function readNodesFile(path: string): NodesFile {
