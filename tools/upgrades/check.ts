@@ -6,7 +6,7 @@
  * second time as upgrades-core's "namespaced" input, which turns every ERC-7201 namespace struct into a state
  * variable so that its layout can be read.
  */
-import { readFileSync, readdirSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 
@@ -65,21 +65,41 @@ export interface Build {
   solcVersion: string;
 }
 
-/** The build info (input + output) that compiled `file` (a project path such as contracts/x/Y.sol). */
+/**
+ * The build info (input + output) that compiled `file` (a project path such as contracts/x/Y.sol) in the
+ * latest build: the one its artifact names (`buildInfoId`). artifacts/build-info keeps older build infos
+ * too, which may hold an older version of the same file.
+ */
 export function loadBuild(root: string, file: string = UPGRADEABLE_SOURCES.StakeManager): Build {
   const dir = path.join(root, "artifacts", "build-info");
-  const infos = readdirSync(dir).filter((f) => f.endsWith(".json") && !f.endsWith(".output.json"));
-  for (const name of infos) {
-    const info = JSON.parse(readFileSync(path.join(dir, name), "utf8")) as {
+  const contract = path.basename(file, ".sol");
+  const artifactFile = path.join(root, "artifacts", file, `${contract}.json`);
+  let buildInfoId: string | undefined;
+  try {
+    ({ buildInfoId } = JSON.parse(readFileSync(artifactFile, "utf8")) as { buildInfoId?: string });
+  } catch {
+    throw new Error(`no artifact ${artifactFile}: run \`npx hardhat build\``);
+  }
+  if (buildInfoId === undefined)
+    throw new Error(`${artifactFile} names no build info: run \`npx hardhat build\``);
+  const name = `${buildInfoId}.json`;
+  let info: { solcVersion: string; input: SolcInput };
+  let output: SolcOutput;
+  try {
+    info = JSON.parse(readFileSync(path.join(dir, name), "utf8")) as {
       solcVersion: string;
       input: SolcInput;
     };
-    if (info.input.sources[projectSource(file)] === undefined) continue;
-    const outputFile = path.join(dir, name.replace(/\.json$/, ".output.json"));
-    const { output } = JSON.parse(readFileSync(outputFile, "utf8")) as { output: SolcOutput };
-    return { id: name, input: info.input, output, solcVersion: info.solcVersion };
+    ({ output } = JSON.parse(readFileSync(path.join(dir, `${buildInfoId}.output.json`), "utf8")) as {
+      output: SolcOutput;
+    });
+  } catch {
+    throw new Error(`the build info ${name} of ${file} is missing in ${dir}: run \`npx hardhat build\``);
   }
-  throw new Error(`no build info in ${dir} compiles ${file}: run \`npx hardhat build\``);
+  if (info.input.sources[projectSource(file)] === undefined) {
+    throw new Error(`the build info ${name} does not compile ${file}: run \`npx hardhat build\``);
+  }
+  return { id: name, input: info.input, output, solcVersion: info.solcVersion };
 }
 
 interface Solc {
