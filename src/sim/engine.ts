@@ -591,7 +591,7 @@ export async function runSimulation(options: RunOptions): Promise<SimRecord> {
       log: silent,
       heartbeats: { take: (max) => queue.take(max) },
       evidence: { take: (max) => evidence.splice(0, max) },
-      // A rotation sweep sends a transaction whatever it finds: every 10 minutes is plenty here.
+      // A rotation sweep costs view calls and an eth_call (sent only when it rotates someone): every 10 minutes is plenty here.
       options: { rotateEveryTicks: Math.max(1, Math.round(600 / s.blockTime)), relayBatchMax: 100 },
     });
   };

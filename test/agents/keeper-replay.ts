@@ -10,14 +10,22 @@ import type { KeeperContracts } from "../../src/agents/keeper/keeper.js";
 const V = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
 
 /** A set with one overdue active validator; `wouldAct` is what an eth_call of checkHeartbeat returns. */
-function stubContracts(state: { wouldAct: bigint; degradedSince: bigint }): KeeperContracts {
+function stubContracts(state: {
+  wouldAct: bigint;
+  degradedSince: bigint;
+  stillDegraded?: boolean;
+}): KeeperContracts {
   const checkHeartbeat = Object.assign(async () => 0n, { staticCall: async () => state.wouldAct });
+  const refreshHealth = Object.assign(async () => true, {
+    staticCall: async () => state.stillDegraded ?? true,
+  });
   const set = {
     activeValidators: async () => [V],
     overdueAt: async () => 100n,
     openRemediationOf: async () => 0n,
     degradedSince: async () => state.degradedSince,
     checkHeartbeat,
+    refreshHealth,
     incidentCount: async () => 0n,
     parameters: async () => ({ appealWindow: 3600n, maxActive: 4n, minActive: 4n, minUptimeBps: 5000n }),
     activeCount: async () => 4n,
@@ -97,5 +105,39 @@ describe("Keeper intent replays", function () {
     state.wouldAct = 3n;
     expect((await agent.tick()).actions.map((a) => a.action)).to.deep.equal(["checkHeartbeat"]);
     expect(sent).to.deep.equal([`checkHeartbeat:${V}:overdue:100:degraded:50`]);
+  });
+
+  it("while degraded, refreshHealth is sent once the call would clear the degradation, and only then", async function () {
+    const state = { wouldAct: 0n, degradedSince: 50n, stillDegraded: true };
+    const sent: string[] = [];
+    const agent = new Keeper({
+      contracts: stubContracts(state),
+      address: V,
+      send: async (request) => {
+        sent.push(`${request.method}:${request.key}`);
+        return {
+          status: "confirmed",
+          txHash: "0x01",
+          blockNumber: 1,
+          gasUsed: 1n,
+          replacements: 0,
+          fromLog: false,
+        };
+      },
+      chainTime: async () => 200n,
+      log: makeLogger({ level: "error", sink: () => {} }),
+      metrics: registerKeeperMetrics(new Registry()),
+      options: { claimRewardsAbove: 0n, rotateEveryTicks: 1_000 },
+    });
+    // Still degraded by the chain's own count: nothing to send.
+    expect((await agent.tick()).actions).to.deep.equal([]);
+    // The silent share fell back under the threshold: one refreshHealth, keyed by the degradation it clears.
+    state.stillDegraded = false;
+    expect((await agent.tick()).actions.map((a) => a.action)).to.deep.equal(["refreshHealth"]);
+    expect(sent).to.deep.equal(["refreshHealth:refreshHealth:50"]);
+    // Healthy again: no further refreshHealth (the overdue validator is checked as usual).
+    state.degradedSince = 0n;
+    expect((await agent.tick()).actions.map((a) => a.action)).to.deep.equal(["checkHeartbeat"]);
+    expect(sent.filter((k) => k.startsWith("refreshHealth"))).to.have.length(1);
   });
 });

@@ -10,6 +10,7 @@
  *   2. `checkHeartbeat` every active validator that is overdue or stalled (the active set is capped);
  *   3. `executeSlash` pending slashes whose appeal window closed (an incident cursor, `incidentScanPerTick`
  *      ids per tick);
+ *   3b. while the set is degraded, `refreshHealth` when an eth_call of it says the degradation clears;
  *   4. `fillVacancies` when the set has room and an eth_call of it promotes at least one ready backup;
  *   5. every `rotateEveryTicks` ticks, `evaluateAndRotate(rotateMaxChecks)` when an active validator is
  *      below `minUptimeBps` and an eth_call of it rotates at least one;
@@ -102,6 +103,7 @@ export type ActionName =
   | "checkHeartbeat"
   | "executeSlash"
   | "fillVacancies"
+  | "refreshHealth"
   | "evaluateAndRotate"
   | "reportDoubleSign"
   | "claimReward";
@@ -164,6 +166,7 @@ export class Keeper {
       )
         await this.#act(actions, "checkHeartbeat", validator, { ...request, key: `${key}:retry:${now}` });
     }
+    if (budget()) await this.#refreshHealth(actions);
     for (const incidentId of await this.#findExecutableSlashes(now)) {
       if (!budget()) break;
       await this.#act(actions, "executeSlash", `incident-${incidentId}`, {
@@ -320,6 +323,24 @@ export class Keeper {
       else if (allResolvedSoFar) this.#incidentCursor = id + 1n;
     }
     return executable;
+  }
+
+  /**
+   * While the set is degraded, `refreshHealth()` clears the degradation as soon as the silent share is back
+   * under the threshold; sent only when an eth_call of it says it would (it returns whether the set stays
+   * degraded), under a key naming the degradation it ends.
+   */
+  async #refreshHealth(actions: KeeperAction[]): Promise<void> {
+    const { set } = this.#deps.contracts;
+    const degradedSince = await set.degradedSince();
+    if (degradedSince === 0n) return;
+    if (!(await this.#wouldDo("refreshHealth", async () => !(await set.refreshHealth.staticCall())))) return;
+    await this.#act(actions, "refreshHealth", "active-set", {
+      key: `refreshHealth:${degradedSince}`,
+      contract: set,
+      method: "refreshHealth",
+      args: [],
+    });
   }
 
   async #fillVacancies(actions: KeeperAction[], now: bigint): Promise<void> {
