@@ -252,49 +252,6 @@ library ValidatorSetChecks {
         return faultAt >= c.excuseFrom && faultAt <= c.excuseTo;
     }
 
-    /// @notice Opens a correlated episode: cancels the pending downtime slashes of the `recent` newest ring
-    ///         entries (the outage's victims detected one by one before the share crossed the threshold),
-    ///         and records the episode's start and the fault times it excuses (from `min(first victim's
-    ///         detection, faultAt) - 2 * window`; open until the episode ends).
-    /// @dev Bounded by `recent <= RING`. Emits `SlashCancelled` (by = the caller) and appends
-    ///      HEAL_SLASH_CANCELLED to `log` (if set) for each cancelled slash, as `cancelSlash` does.
-    function openEpisode(
-        Correlation storage c,
-        mapping(uint256 => IValidatorSet.Incident) storage incidents,
-        uint256 recent,
-        uint256 window,
-        uint256 faultAt,
-        IAuditLog log
-    ) external {
-        uint256 seq = c.seq;
-        uint256 from = block.timestamp;
-        // Bounded by recent <= RING (32).
-        for (uint256 k = 0; k < recent; ++k) {
-            uint256 e = c.ring[(seq - 1 - k) % RING];
-            from = uint40(e >> 160);
-            uint256 id = uint48(e >> 200);
-            IValidatorSet.Incident storage inc = incidents[id];
-            if (inc.slashState != IValidatorSet.SlashState.Pending) continue;
-            inc.slashState = IValidatorSet.SlashState.Cancelled;
-            inc.resolvedAt = uint64(block.timestamp);
-            address v = inc.validator;
-            emit IValidatorSet.SlashCancelled(id, v, msg.sender);
-            if (address(log) != address(0)) {
-                log.append(
-                    HEAL_SLASH_CANCELLED,
-                    msg.sender,
-                    v,
-                    id,
-                    keccak256(abi.encode(address(0), inc.slashBps))
-                );
-            }
-        }
-        c.outageFrom = uint64(from);
-        uint256 excuse = faultAt < from ? faultAt : from;
-        c.excuseFrom = uint64(excuse > 2 * window ? excuse - 2 * window : 0);
-        c.excuseTo = type(uint64).max;
-    }
-
     function _bound(bytes32 name, uint256 value, uint256 min, uint256 max) private pure {
         if (value < min || value > max)
             revert IValidatorSet.ValidatorSetInvalidParameter(name, value, min, max);
