@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -12,7 +13,7 @@ import {
   uncoveredArms,
   withBranchRecords,
 } from "../../tools/coverage/branches.js";
-import { parseLcov } from "../../tools/coverage/check.js";
+import { computeBranches, parseLcov } from "../../tools/coverage/check.js";
 
 const FIXTURE = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures", "branches.sol.txt");
 const FILE = "contracts/BranchesFixture.sol";
@@ -144,5 +145,27 @@ describe("tools/coverage/branches", function () {
       ["contracts/Other.sol", 0, 0],
     ]);
     expect(withBranchRecords(merged, new Map([[FILE, result]]))).to.equal(merged);
+  });
+
+  it("computes the records of a project from coverage/data, and refuses data of another source", function () {
+    const root = mkdtempSync(path.join(tmpdir(), "branches-"));
+    try {
+      mkdirSync(path.join(root, "contracts"), { recursive: true });
+      mkdirSync(path.join(root, "coverage", "data", "solidity"), { recursive: true });
+      writeFileSync(path.join(root, FILE), source);
+      const json = Object.fromEntries(data);
+      writeFileSync(path.join(root, "coverage", "data", "solidity", "a.json"), JSON.stringify(json));
+      const lcov = ["TN:", `SF:${FILE}`, "DA:13,3", "LH:1", "LF:1", "end_of_record", ""].join("\n");
+      const dataDir = path.join(root, "coverage", "data");
+      const { lcov: out, branches } = computeBranches(root, lcov, [dataDir]);
+      expect(branches.get(FILE)?.found).to.equal(13);
+      expect(parseLcov(out)[0]?.branchesHit).to.equal(8);
+
+      // A tag depends on the whole file: after any edit, none of the recorded hits matches.
+      writeFileSync(path.join(root, FILE), source.replace("x = 12;", "x = 13;"));
+      expect(() => computeBranches(root, lcov, [dataDir])).to.throw(/source edited since the coverage run/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
