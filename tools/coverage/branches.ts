@@ -9,8 +9,9 @@
  * an `if`/`else` (a block, even an empty one, or a single statement) and the statements inside a block,
  * but not the blocks of a `try`/`catch` clause themselves.
  *
- * A count is the number of transactions (TypeScript tests) or test runs (Solidity tests, fuzz runs
- * included) that executed the statement at least once: EDR reports each hit once per transaction.
+ * A count is the number of transactions that executed the statement at least once (EDR reports each
+ * hit once per transaction): a TypeScript test's transactions, a Solidity test function's call (6 test
+ * functions calling `initialize` give its first statement a count of 6; a fuzz test presumably one per run).
  *
  * Branch points (found with Slang, tools/detectors/tree.ts):
  * - `if` (2 arms). True arm: the count of its body. False arm: with `else`, the count of the else body
