@@ -12,6 +12,8 @@ import { isNonceTooLow, isReplacementUnderpriced } from "./errors.js";
 
 export class NonceManager {
   #next: number | null = null;
+  /** Nonces below this were seen mined (a receipt). The node's mined count falling below it = a reorg. */
+  #minedFloor = 0;
   #tail: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -37,7 +39,18 @@ export class NonceManager {
    */
   async withNonce<T>(fn: (nonce: number) => Promise<T>): Promise<T> {
     return this.exclusive(async () => {
-      const nonce = this.#next ?? (await this.#sync());
+      let nonce = this.#next;
+      if (nonce !== null && this.#minedFloor > 0) {
+        // A reorg that dropped one of our mined transactions puts the account's nonce back: the cached
+        // next nonce would leave a gap that nothing fills. Resync when the node no longer counts a nonce
+        // we saw mined (a lagging node does too; then the broadcast says "nonce too low" and resyncs).
+        const mined = await this.provider.getTransactionCount(this.address, "latest");
+        if (mined < this.#minedFloor) {
+          this.#minedFloor = mined;
+          nonce = null;
+        }
+      }
+      nonce ??= await this.#sync();
       try {
         const result = await fn(nonce);
         this.#next = nonce + 1;
@@ -47,6 +60,11 @@ export class NonceManager {
         throw error;
       }
     });
+  }
+
+  /** Records that a transaction of ours with `nonce` was seen mined (its receipt). */
+  markMined(nonce: number): void {
+    if (nonce + 1 > this.#minedFloor) this.#minedFloor = nonce + 1;
   }
 
   /** Records that `nonce` is in use by a transaction sent outside `withNonce` (a re-broadcast). */
