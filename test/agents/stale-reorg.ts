@@ -162,7 +162,13 @@ describe("agents under stale heads and reorgs (anvil)", function () {
   const removed = new Set<Operator>();
 
   /** Transactions from `from` calling `method` (optionally with `arg0`) in canonical blocks after `fromBlock`. */
-  async function minedCalls(from: string, fromBlock: number, iface: Interface, method: string, arg0?: string) {
+  async function minedCalls(
+    from: string,
+    fromBlock: number,
+    iface: Interface,
+    method: string,
+    arg0?: string,
+  ) {
     const latest = await head();
     const found: { hash: string; status: number }[] = [];
     for (let n = fromBlock + 1; n <= latest; n++) {

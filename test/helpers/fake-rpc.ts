@@ -181,7 +181,12 @@ async function lag(
       const filter = { ...(params[0] as Record<string, unknown>) };
       if (filter.blockHash !== undefined) return undefined;
       if (beyond(filter.fromBlock)) return { result: [] };
-      if (filter.toBlock === undefined || typeof filter.toBlock !== "string" || !filter.toBlock.startsWith("0x") || beyond(filter.toBlock))
+      if (
+        filter.toBlock === undefined ||
+        typeof filter.toBlock !== "string" ||
+        !filter.toBlock.startsWith("0x") ||
+        beyond(filter.toBlock)
+      )
         filter.toBlock = hex(head);
       return { result: await ask(p.method, [filter]) };
     }
