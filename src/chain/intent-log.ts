@@ -177,8 +177,12 @@ export class IntentLog {
         throw new IntentLogError(`intent ${key} is not open; cannot record a tx`);
       this.#db
         .prepare(
+          // The same bytes can be signed again: an intent abandoned because a lagging node hid its mined
+          // transaction, begun again, gets the same nonce (the node's stale count), call and fees. It is the
+          // same transaction: the row moves to this intent instead of failing the send.
           `INSERT INTO txs (hash, intent, nonce, max_fee, max_priority_fee, raw, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?)`,
+           VALUES (?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT(hash) DO UPDATE SET intent = excluded.intent, created_at = excluded.created_at`,
         )
         .run(
           tx.hash,

@@ -80,12 +80,17 @@ describe("agents under stale heads and reorgs (anvil)", function () {
   });
 
   const head = async () => Number(await rawRpc(anvil.url, "eth_blockNumber"));
+  /** Every log line at error level (and all of them on stderr with HEALNET_TEST_LOG=1). */
+  const errors: string[] = [];
   const log = makeLogger({
     level: process.env.HEALNET_TEST_LOG ? "debug" : "error",
-    sink: process.env.HEALNET_TEST_LOG ? (line) => console.error(line) : () => {},
+    sink: (line) => {
+      if (process.env.HEALNET_TEST_LOG) console.error(line);
+      if (line.includes('"level":"error"')) errors.push(line);
+    },
   });
 
-  async function client(name: string, privateKey: string): Promise<ChainClient> {
+  async function client(name: string, privateKey: string, maxWaitMs = 10_000): Promise<ChainClient> {
     const c = await makeChainClient({
       urls: [proxy.url],
       chainId: 31337n,
@@ -93,7 +98,7 @@ describe("agents under stale heads and reorgs (anvil)", function () {
       intentLogPath: join(dir, `${name}.sqlite`),
       maxFeePerGasCap: 100n * GWEI,
       rpc: { timeoutMs: 5_000, cooldownMs: 50, maxRounds: 1, pollingIntervalMs: 50 },
-      sender: { pollMs: 20, stuckAfterMs: 60_000, maxWaitMs: 10_000 },
+      sender: { pollMs: 20, stuckAfterMs: 60_000, maxWaitMs },
       logger: log.child({ component: "chain", agent: name }),
     });
     clients.push(c);
@@ -101,8 +106,8 @@ describe("agents under stale heads and reorgs (anvil)", function () {
   }
 
   /** A keeper on the proxy, its intent log at `<name>.sqlite` (the same name = a restart on the same log). */
-  async function keeper(name: string, walletIndex: number) {
-    const c = await client(name, devWallet(walletIndex).privateKey);
+  async function keeper(name: string, walletIndex: number, maxWaitMs?: number) {
+    const c = await client(name, devWallet(walletIndex).privateKey, maxWaitMs);
     const metrics = registerKeeperMetrics(new Registry());
     const agent = new Keeper({
       contracts: {
@@ -305,6 +310,44 @@ describe("agents under stale heads and reorgs (anvil)", function () {
     );
     expect(calls).to.have.length(1);
     expect(calls[0]!.status).to.equal(1);
+    await expectNoNonceGap(keeperAddress);
+  });
+
+  it("keeper, head frozen after the fault: a heal it cannot see confirmed is not sent twice", async function () {
+    const victim = ops[4] as Operator;
+    expect(await suite.set.isActive(victim.account.address)).to.equal(true);
+    const keeperAddress = devWallet(12).address;
+    const { agent, client: firstClient } = await keeper("keeper-frozen", 12, 1_000);
+    await makeOverdue(victim);
+    const start = await head();
+
+    // The RPC is stuck at a head where the victim is overdue: the heal is sent (the node relays it) and
+    // mined, but its receipt is beyond that head. Waiting ends at maxWaitMs; later ticks find the nonce taken.
+    proxy.setFault({ kind: "lagging", block: start });
+    errors.length = 0;
+    for (let i = 0; i < 3; i++) {
+      for (const a of checks(await agent.tick())) expect(a.result).to.equal("rejected"); // an error, not a send
+    }
+    // Only the chain's answers: no receipt in time, then the nonce is taken (never a local failure).
+    for (const line of errors) expect(line).to.match(/TxStuckError|NonceTakenError|nonce/i);
+    expect(await suite.set.isActive(victim.account.address)).to.equal(false);
+    removed.add(victim);
+
+    // The head moves: the chain says it is handled; nothing more is sent, also after a restart.
+    proxy.setFault({ kind: "none" });
+    for (const a of checks(await agent.tick())) expect(a.result).to.equal("already-handled");
+    firstClient.close();
+    const restarted = await keeper("keeper-frozen", 12, 1_000);
+    expect(checks(await restarted.agent.tick())).to.deep.equal([]);
+
+    const calls = await minedCalls(
+      keeperAddress,
+      start,
+      suite.set.interface,
+      "checkHeartbeat",
+      victim.account.address,
+    );
+    expect(calls.map((c) => c.status)).to.deep.equal([1]);
     await expectNoNonceGap(keeperAddress);
   });
 
