@@ -563,6 +563,8 @@ export class Sender {
           blockTag: receipt.blockNumber,
         });
       } catch (e) {
+        // Not an answer (e.g. a lagging endpoint without that block): decide later, not "reverted" now.
+        if (isRetryable(e)) throw e;
         const handled = alreadyHandled(e, req.contract.interface, req.alreadyHandled ?? []);
         if (handled) {
           this.#o.log.finish(key, {

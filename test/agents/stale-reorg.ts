@@ -25,8 +25,9 @@ import { rpcNodeProbe } from "../../src/agents/sidecar/probe.js";
 import { Sidecar } from "../../src/agents/sidecar/sidecar.js";
 import { makeChainClient, type ChainClient } from "../../src/chain/index.js";
 import { deployCore, type CoreSuite } from "../../src/suite/deploy.js";
-import { createOperators, heartbeatAll, type Operator } from "../../src/suite/fleet.js";
+import { createOperators, healthyReport, heartbeatAll, type Operator } from "../../src/suite/fleet.js";
 import { withParameters } from "../../src/suite/parameters.js";
+import { domainOf, signHeartbeat } from "../../src/suite/signing.js";
 import {
   INodeHealth__factory,
   IStakeManager__factory,
@@ -273,6 +274,53 @@ describe("agents under stale heads and reorgs (anvil)", function () {
     const beats = await minedCalls(op.signer.address, start, suite.health.interface, "heartbeat");
     expect(beats.map((b) => b.status)).to.deep.equal([1, 1, 1]);
     expect(metrics.heartbeats.get({ result: "failed" })).to.equal(0);
+    await expectNoNonceGap(op.signer.address);
+  });
+
+  it("sidecar: a heartbeat that loses a same-block race (duplicate) is handled, not a failure", async function () {
+    const op = ops[0] as Operator;
+    const { agent, metrics } = await sidecar("sidecar-race", op);
+    await later();
+    const start = await head();
+    const count = async (tag: string) =>
+      Number(await rawRpc(anvil.url, "eth_getTransactionCount", [op.signer.address, tag]));
+    await rawRpc(anvil.url, "evm_setAutomine", [false]);
+    try {
+      const ticking = agent.tick();
+      const deadline = Date.now() + 10_000;
+      while ((await count("pending")) <= (await count("latest"))) {
+        if (Date.now() > deadline) throw new Error("the sidecar's heartbeat never reached the mempool");
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      // A relayer's batch carrying the same validator's heartbeat, stamped with the next block's time and
+      // paying a higher tip, goes first in that block: the sidecar's own heartbeat then reverts as a duplicate.
+      const at = BigInt((await connection.ethers.provider.getBlock("latest"))!.timestamp) + 10n;
+      await rawRpc(anvil.url, "evm_setNextBlockTimestamp", [Number(at)]);
+      const [, signerEpoch] = await suite.health.signerOf(op.account.address);
+      const item = await signHeartbeat(op.signer, await domainOf(suite.health), {
+        validator: op.account.address,
+        signerEpoch,
+        timestamp: at,
+        report: await healthyReport(connection.ethers.provider),
+      });
+      const relayer = devWallet(13).connect(connection.ethers.provider);
+      await suite.health.connect(relayer).heartbeatBatch([item], {
+        gasLimit: 500_000n,
+        maxFeePerGas: 100n * GWEI,
+        maxPriorityFeePerGas: 50n * GWEI,
+      });
+      await rawRpc(anvil.url, "evm_mine");
+      expect((await ticking).status).to.equal("sent");
+    } finally {
+      await rawRpc(anvil.url, "evm_setAutomine", [true]);
+    }
+    expect(await suite.health.lastHeartbeatAt(op.account.address)).to.equal(
+      BigInt((await connection.ethers.provider.getBlock("latest"))!.timestamp),
+    );
+    const beats = await minedCalls(op.signer.address, start, suite.health.interface, "heartbeat");
+    expect(beats.map((b) => b.status)).to.deep.equal([0]); // mined, reverted as a duplicate
+    expect(metrics.heartbeats.get({ result: "failed" })).to.equal(0);
+    expect(metrics.heartbeats.get({ result: "sent" })).to.equal(1);
     await expectNoNonceGap(op.signer.address);
   });
 
