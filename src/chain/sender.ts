@@ -164,6 +164,7 @@ export class Sender {
       now: options.now ?? Date.now,
     };
     this.#highWater = options.log.highestBlock();
+    if (this.#highWater > 0) requireHead(options.provider, this.#highWater);
   }
 
   /** Stops every wait in progress (they reject with SenderClosedError); the intent log keeps their state. */
@@ -531,7 +532,10 @@ export class Sender {
     replacements: number,
   ): Promise<SendResult> {
     const { receipt } = found;
-    if (receipt.blockNumber > this.#highWater) this.#highWater = receipt.blockNumber;
+    if (receipt.blockNumber > this.#highWater) {
+      this.#highWater = receipt.blockNumber;
+      requireHead(this.#o.provider, receipt.blockNumber);
+    }
     this.#o.nonces.markMined(found.tx.nonce);
     if (receipt.status === 1) {
       this.#o.log.finish(key, {
@@ -706,6 +710,12 @@ function fromOutcome(o: IntentOutcome): SendResult {
     case "rejected":
       return { status: "rejected", error: o.error ?? "", revert: null, fromLog: true };
   }
+}
+
+/** Tells a provider that can fail over (FailoverProvider) which head its endpoints must have reached. */
+function requireHead(provider: Provider, block: number): void {
+  const p = provider as Provider & { requireHead?: (block: number) => void };
+  if (typeof p.requireHead === "function") p.requireHead(block);
 }
 
 function max(...xs: bigint[]): bigint {

@@ -45,6 +45,8 @@ describe("agents under stale heads and reorgs (anvil)", function () {
   let anvil: Anvil;
   let connection: Awaited<ReturnType<typeof network.create>>;
   let proxy: FakeRpc;
+  /** A second, healthy route to the same node (for the two-RPC test). */
+  let good: FakeRpc;
   let dir: string;
   let suite: CoreSuite;
   let ops: Operator[];
@@ -54,6 +56,7 @@ describe("agents under stale heads and reorgs (anvil)", function () {
     anvil = await startAnvil(["--accounts", "20", "--chain-id", "31337"]);
     connection = await network.create({ network: "localhost", override: { url: anvil.url } });
     proxy = await startFakeRpc(connection.provider);
+    good = await startFakeRpc(connection.provider);
     dir = mkdtempSync(join(tmpdir(), "healnet-stale-reorg-"));
     suite = await deployCore(connection.ethers, {
       parameters: withParameters({ set: { maxActive: 4, minActive: 2, correlatedFaultBps: 10_000 } }),
@@ -75,6 +78,7 @@ describe("agents under stale heads and reorgs (anvil)", function () {
   after(async function () {
     for (const c of clients) c.close();
     await proxy?.close();
+    await good?.close();
     await connection?.close().catch(() => undefined);
     await anvil?.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -91,14 +95,20 @@ describe("agents under stale heads and reorgs (anvil)", function () {
     },
   });
 
-  async function client(name: string, privateKey: string, maxWaitMs = 10_000): Promise<ChainClient> {
+  async function client(
+    name: string,
+    privateKey: string,
+    maxWaitMs = 10_000,
+    urls = [proxy.url],
+    cooldownMs = 50,
+  ): Promise<ChainClient> {
     const c = await makeChainClient({
-      urls: [proxy.url],
+      urls,
       chainId: 31337n,
       privateKey,
       intentLogPath: join(dir, `${name}.sqlite`),
       maxFeePerGasCap: 100n * GWEI,
-      rpc: { timeoutMs: 5_000, cooldownMs: 50, maxRounds: 1, pollingIntervalMs: 50 },
+      rpc: { timeoutMs: 5_000, cooldownMs, maxRounds: 1, pollingIntervalMs: 50 },
       sender: { pollMs: 20, stuckAfterMs: 60_000, maxWaitMs },
       logger: log.child({ component: "chain", agent: name }),
     });
@@ -107,8 +117,11 @@ describe("agents under stale heads and reorgs (anvil)", function () {
   }
 
   /** A keeper on the proxy, its intent log at `<name>.sqlite` (the same name = a restart on the same log). */
-  async function keeper(name: string, walletIndex: number, maxWaitMs?: number) {
-    const c = await client(name, devWallet(walletIndex).privateKey, maxWaitMs);
+  async function keeper(name: string, walletIndex: number, maxWaitMs?: number, urls?: string[]) {
+    // With a second URL, an endpoint passed over stays out for the test (mixing the two mid-tick would
+    // read an incident count from one and the incident from the other).
+    const cooldownMs = urls !== undefined && urls.length > 1 ? 60_000 : 50;
+    const c = await client(name, devWallet(walletIndex).privateKey, maxWaitMs, urls, cooldownMs);
     const metrics = registerKeeperMetrics(new Registry());
     const agent = new Keeper({
       contracts: {
@@ -427,5 +440,35 @@ describe("agents under stale heads and reorgs (anvil)", function () {
     expect(after.map((b) => b.status)).to.deep.equal([1, 1]);
     expect(metrics.heartbeats.get({ result: "failed" })).to.equal(0);
     await expectNoNonceGap(op.signer.address);
+  });
+
+  it("keeper, two RPCs and the first lags behind its heal: the other one answers, nothing skipped or resent", async function () {
+    const victim = ops[5] as Operator;
+    expect(await suite.set.isActive(victim.account.address)).to.equal(true);
+    const keeperAddress = devWallet(14).address;
+    const { agent, metrics, client: c } = await keeper("keeper-two", 14, undefined, [proxy.url, good.url]);
+    await makeOverdue(victim);
+    const start = await head();
+    const healed = checks(await agent.tick());
+    expect(healed.map((a) => a.result)).to.deep.equal(["confirmed"]);
+    removed.add(victim);
+    const heal = await connection.ethers.provider.getTransactionReceipt(healed[0]!.txHash!);
+
+    proxy.setFault({ kind: "lagging", block: heal!.blockNumber - 1 });
+    for (let i = 0; i < 3; i++) expect(checks(await agent.tick())).to.deep.equal([]);
+    expect(metrics.skipped.get({ action: "checkHeartbeat", reason: "stale-head" })).to.equal(0);
+    // The lagging endpoint was passed over (counted as stale_head), the healthy one answered.
+    const [first] = (c.provider as unknown as { stats(): { errors: Record<string, number> }[] }).stats();
+    expect(first!.errors.stale_head).to.be.greaterThan(0);
+
+    const calls = await minedCalls(
+      keeperAddress,
+      start,
+      suite.set.interface,
+      "checkHeartbeat",
+      victim.account.address,
+    );
+    expect(calls).to.deep.equal([{ hash: heal!.hash, status: 1 }]);
+    await expectNoNonceGap(keeperAddress);
   });
 });
