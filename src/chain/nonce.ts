@@ -4,7 +4,8 @@
  *
  * The next nonce comes from the node's `pending` transaction count on first use, after `invalidate()`,
  * and whenever a send fails with "nonce too low" or "replacement underpriced" (another process, or a
- * transaction this one lost track of, used the nonce).
+ * transaction this one lost track of, used the nonce), and when the node's mined count falls below a nonce
+ * seen mined (`markMined`): a reorg dropped one of our transactions and the cached nonce would leave a gap.
  */
 import type { Provider } from "ethers";
 
