@@ -27,6 +27,25 @@ export class RpcTransportError extends Error {
   }
 }
 
+/**
+ * The RPC's head is behind a block in which this sender has already seen one of its own transactions
+ * mined (a lagging node, e.g. one backend of a load balancer). Its state does not hold that transaction
+ * yet, so nothing is simulated or signed on it; the caller retries later (retryable).
+ */
+export class StaleHeadError extends Error {
+  override readonly name = "StaleHeadError";
+  readonly retryable = true;
+  constructor(
+    readonly head: number,
+    readonly expected: number,
+  ) {
+    super(
+      `the RPC's head ${head} is behind block ${expected}, where one of our transactions was mined; ` +
+        `not acting on its stale state`,
+    );
+  }
+}
+
 /** A decoded revert: the custom error (or `Error(string)` / `Panic(uint256)`) and its arguments. */
 export interface DecodedRevert {
   /** Error name, e.g. `"ERC20InsufficientBalance"`, `"Error"` or `"Panic"`. */
@@ -60,7 +79,7 @@ export function isRetryableRpcError(error: { code?: unknown; message?: unknown }
  */
 export function isRetryable(error: unknown): boolean {
   for (const e of causeChain(error)) {
-    if (e instanceof RpcTransportError) return true;
+    if (e instanceof RpcTransportError || e instanceof StaleHeadError) return true;
     if (isRevert(e)) return false;
     const code = (e as { code?: unknown }).code;
     if (typeof code === "string" && RETRYABLE_ETHERS_CODES.has(code)) return true;

@@ -177,8 +177,12 @@ export class IntentLog {
         throw new IntentLogError(`intent ${key} is not open; cannot record a tx`);
       this.#db
         .prepare(
+          // The same bytes can be signed again: an intent abandoned because a lagging node hid its mined
+          // transaction, begun again, gets the same nonce (the node's stale count), call and fees. It is the
+          // same transaction: the row moves to this intent instead of failing the send.
           `INSERT INTO txs (hash, intent, nonce, max_fee, max_priority_fee, raw, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?)`,
+           VALUES (?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT(hash) DO UPDATE SET intent = excluded.intent, created_at = excluded.created_at`,
         )
         .run(
           tx.hash,
@@ -190,6 +194,32 @@ export class IntentLog {
           now,
         );
     });
+  }
+
+  /**
+   * The highest block any finished intent's transaction was recorded mined in (0 if none): a node whose
+   * head is below it has not seen that transaction yet (see sender.ts, stale heads).
+   */
+  highestBlock(): number {
+    const row = this.#db
+      .prepare(
+        "SELECT MAX(CAST(json_extract(outcome, '$.blockNumber') AS INTEGER)) AS b FROM intents WHERE status = 'done'",
+      )
+      .get() as { b: number | bigint | null } | undefined;
+    return row?.b === null || row?.b === undefined ? 0 : Number(row.b);
+  }
+
+  /**
+   * A finished intent whose transaction's receipt is gone (the block was reorganised away): back to
+   * `sent`, outcome cleared, so the next send reconciles it (re-broadcasts the same signed transaction,
+   * or abandons it if its nonce was taken).
+   */
+  reopen(key: string, note: string): void {
+    this.#db
+      .prepare(
+        "UPDATE intents SET status = 'sent', outcome = NULL, note = ?, updated_at = ? WHERE key = ? AND status = 'done'",
+      )
+      .run(note, this.#now(), key);
   }
 
   /** Final outcome: the intent will never be sent again. */

@@ -4,7 +4,8 @@
  *
  * The next nonce comes from the node's `pending` transaction count on first use, after `invalidate()`,
  * and whenever a send fails with "nonce too low" or "replacement underpriced" (another process, or a
- * transaction this one lost track of, used the nonce).
+ * transaction this one lost track of, used the nonce), and when the node's mined count falls below a nonce
+ * seen mined (`markMined`): a reorg dropped one of our transactions and the cached nonce would leave a gap.
  */
 import type { Provider } from "ethers";
 
@@ -12,6 +13,8 @@ import { isNonceTooLow, isReplacementUnderpriced } from "./errors.js";
 
 export class NonceManager {
   #next: number | null = null;
+  /** Nonces below this were seen mined (a receipt). The node's mined count falling below it = a reorg. */
+  #minedFloor = 0;
   #tail: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -37,7 +40,18 @@ export class NonceManager {
    */
   async withNonce<T>(fn: (nonce: number) => Promise<T>): Promise<T> {
     return this.exclusive(async () => {
-      const nonce = this.#next ?? (await this.#sync());
+      let nonce = this.#next;
+      if (nonce !== null && this.#minedFloor > 0) {
+        // A reorg that dropped one of our mined transactions puts the account's nonce back: the cached
+        // next nonce would leave a gap that nothing fills. Resync when the node no longer counts a nonce
+        // we saw mined (a lagging node does too; then the broadcast says "nonce too low" and resyncs).
+        const mined = await this.provider.getTransactionCount(this.address, "latest");
+        if (mined < this.#minedFloor) {
+          this.#minedFloor = mined;
+          nonce = null;
+        }
+      }
+      nonce ??= await this.#sync();
       try {
         const result = await fn(nonce);
         this.#next = nonce + 1;
@@ -47,6 +61,11 @@ export class NonceManager {
         throw error;
       }
     });
+  }
+
+  /** Records that a transaction of ours with `nonce` was seen mined (its receipt). */
+  markMined(nonce: number): void {
+    if (nonce + 1 > this.#minedFloor) this.#minedFloor = nonce + 1;
   }
 
   /** Records that `nonce` is in use by a transaction sent outside `withNonce` (a re-broadcast). */

@@ -122,6 +122,8 @@ export class FailoverProvider extends JsonRpcApiProvider {
   #chainId: bigint | null = null;
   #probeTimer: NodeJS.Timeout | null = null;
   #nextId = 1;
+  /** See `requireHead`: -1 = no requirement. */
+  #minHead = -1n;
 
   constructor(options: FailoverProviderOptions) {
     const chainId = options.chainId === undefined ? null : BigInt(options.chainId);
@@ -228,6 +230,17 @@ export class FailoverProvider extends JsonRpcApiProvider {
     );
   }
 
+  /**
+   * The caller saw one of its transactions mined in `block` (the sender calls this for every receipt): an
+   * endpoint whose `eth_blockNumber` is below it lags and its state does not hold that transaction. Such an
+   * answer counts as a `stale_head` failure (the endpoint cools down) and the request moves on to the next
+   * endpoint; only when none has reached the block is the highest lagging answer returned (the sender then
+   * refuses to act on it: StaleHeadError).
+   */
+  requireHead(block: number | bigint): void {
+    if (BigInt(block) > this.#minHead) this.#minHead = BigInt(block);
+  }
+
   /** Per-endpoint counters and state, for metrics and status output. */
   stats(): EndpointStats[] {
     const now = this.#opts.now();
@@ -257,16 +270,26 @@ export class FailoverProvider extends JsonRpcApiProvider {
 
   override async _send(payload: JsonRpcPayload | JsonRpcPayload[]): Promise<RpcResponse[]> {
     let last: RpcTransportError | null = null;
+    const headQuery = !Array.isArray(payload) && payload.method === "eth_blockNumber" && this.#minHead >= 0n;
+    let lagging: { head: bigint; responses: RpcResponse[] } | null = null;
     for (let round = 0; round < this.#opts.maxRounds; round++) {
       if (round > 0) await sleep(this.#backoff(round));
       for (const ep of this.#order()) {
         try {
-          return await this.#post(ep, payload);
+          const responses = await this.#post(ep, payload);
+          const r = responses[0];
+          if (!headQuery || !r || !("result" in r) || typeof r.result !== "string") return responses;
+          const head = BigInt(r.result);
+          if (head >= this.#minHead) return responses;
+          // Behind a block holding one of our transactions: try the others first.
+          last = this.#fail(ep, "stale_head", `head ${head} is behind block ${this.#minHead} (ours)`);
+          if (lagging === null || head > lagging.head) lagging = { head, responses };
         } catch (error) {
           if (!(error instanceof RpcTransportError)) throw error;
           last = error;
         }
       }
+      if (lagging !== null) return lagging.responses;
     }
     const method = Array.isArray(payload) ? "batch" : payload.method;
     throw new RpcTransportError(

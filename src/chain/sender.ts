@@ -37,6 +37,7 @@ import {
   isNonceTooLow,
   isRetryable,
   isRevert,
+  StaleHeadError,
 } from "./errors.js";
 import type { IntentLog, IntentOutcome, IntentRecord, TxRecord } from "./intent-log.js";
 import type { NonceManager } from "./nonce.js";
@@ -98,6 +99,12 @@ export interface SenderOptions {
   pollMs?: number;
   /** Gas limit = estimate * this percent / 100 (default 125). */
   gasLimitPercent?: number;
+  /**
+   * A finished intent whose transaction was mined fewer than this many blocks below the head is checked
+   * again when its key is sent again: if the receipt is gone (reorganised away) the intent is reconciled
+   * like an unfinished one. Older outcomes are taken as final (default 128).
+   */
+  reorgWindowBlocks?: number;
   logger?: ChainLogger;
   now?: () => number;
 }
@@ -133,6 +140,11 @@ export class Sender {
   readonly #o: Required<Omit<SenderOptions, "logger" | "now">> & { logger: ChainLogger; now: () => number };
   readonly #closed = new AbortController();
   #address: string | null = null;
+  /**
+   * The highest block one of our transactions was seen mined in (from the intent log at start, then from
+   * every receipt). A node whose head is below it lags: nothing is simulated or signed on its state.
+   */
+  #highWater: number;
 
   constructor(options: SenderOptions) {
     const bumpPercent = options.bumpPercent ?? 12;
@@ -147,9 +159,12 @@ export class Sender {
       maxWaitMs: options.maxWaitMs ?? 300_000,
       pollMs: options.pollMs ?? 1000,
       gasLimitPercent: options.gasLimitPercent ?? 125,
+      reorgWindowBlocks: options.reorgWindowBlocks ?? 128,
       logger: options.logger ?? silentLogger,
       now: options.now ?? Date.now,
     };
+    this.#highWater = options.log.highestBlock();
+    if (this.#highWater > 0) requireHead(options.provider, this.#highWater);
   }
 
   /** Stops every wait in progress (they reject with SenderClosedError); the intent log keeps their state. */
@@ -175,15 +190,26 @@ export class Sender {
   }
 
   async #sendOnce(req: SendRequest): Promise<SendResult> {
-    const existing = this.#o.log.get(req.key);
-    if (existing?.status === "done" && existing.outcome) return fromOutcome(existing.outcome);
+    let existing = this.#o.log.get(req.key);
+    if (existing?.status === "done" && existing.outcome) {
+      if (!(await this.#receiptGone(existing))) return fromOutcome(existing.outcome);
+      this.#o.log.reopen(req.key, `receipt of ${existing.outcome.txHash} gone (reorg)`);
+      existing = this.#o.log.get(req.key);
+    }
     if (existing?.status === "sent") {
       const r = await this.#reconcileIntent(existing, req);
       if (r.state === "done") return r.result;
       if (r.state === "pending") return this.#awaitReceipt(req, r.tx);
     }
     this.#o.log.begin(req.key);
-    const prepared = await this.#simulate(req);
+    let prepared: { tx: TransactionRequest } | { result: SendResult };
+    try {
+      prepared = await this.#simulate(req);
+    } catch (error) {
+      // Nothing was signed: a lagging node's state decided nothing (the next send of the key starts afresh).
+      if (error instanceof StaleHeadError) this.#o.log.abandon(req.key, error.message);
+      throw error;
+    }
     if ("result" in prepared) return prepared.result;
     const tx = await this.#signAndBroadcast(req, prepared.tx);
     return this.#awaitReceipt(req, tx);
@@ -205,6 +231,42 @@ export class Sender {
       await this.#reconcileIntent(intent, contracts?.(intent.key));
     }
     return this.#o.log.unfinished();
+  }
+
+  /**
+   * Whether a finished intent's mined transaction has left the chain (a reorg): its receipt is gone
+   * although the node's head is at or above the block it was mined in. A node below that block lags
+   * (not a reorg); outcomes older than `reorgWindowBlocks` and outcomes without a mined transaction
+   * (already handled by simulation, rejected) are final.
+   */
+  async #receiptGone(intent: IntentRecord): Promise<boolean> {
+    const outcome = intent.outcome;
+    if (!outcome?.txHash || outcome.blockNumber === undefined || intent.txs.length === 0) return false;
+    const head = await this.#o.provider.getBlockNumber();
+    if (head < outcome.blockNumber || head - outcome.blockNumber >= this.#o.reorgWindowBlocks) return false;
+    if ((await this.#o.provider.getTransactionReceipt(outcome.txHash)) !== null) return false;
+    // Another of the intent's transactions (a replacement) may have landed instead after the reorg.
+    if ((await this.#findReceipt(intent.txs)) !== null) return true; // reconciled: records that one
+    this.#o.logger.warn("a mined transaction's receipt is gone (reorg); reconciling the intent", {
+      intentKey: intent.key,
+      hash: outcome.txHash,
+      block: outcome.blockNumber,
+      head,
+    });
+    return true;
+  }
+
+  /** The head, unless it is below a block we saw one of our transactions mined in (StaleHeadError). */
+  async #freshHead(): Promise<number> {
+    const head = await this.#o.provider.getBlockNumber();
+    if (head < this.#highWater) {
+      this.#o.logger.warn("RPC head behind our last mined transaction; not acting on stale state", {
+        head,
+        expected: this.#highWater,
+      });
+      throw new StaleHeadError(head, this.#highWater);
+    }
+    return head;
   }
 
   async #sender(): Promise<string> {
@@ -303,8 +365,10 @@ export class Sender {
     const fn = req.contract.getFunction(req.method);
     const populated = await fn.populateTransaction(...(req.args ?? []), { value: req.value ?? 0n });
     const call: TransactionRequest = { to: populated.to, data: populated.data, value: req.value ?? 0n, from };
+    // On the state of a head that holds every transaction of ours we saw mined (a lagging node refuses).
+    const blockTag = await this.#freshHead();
     try {
-      await this.#o.provider.call(call);
+      await this.#o.provider.call({ ...call, blockTag });
       const estimate = req.gasLimit ?? (await this.#o.provider.estimateGas(call));
       const gasLimit = req.gasLimit ?? (estimate * BigInt(this.#o.gasLimitPercent) + 99n) / 100n;
       return { tx: { ...call, gasLimit } };
@@ -468,6 +532,11 @@ export class Sender {
     replacements: number,
   ): Promise<SendResult> {
     const { receipt } = found;
+    if (receipt.blockNumber > this.#highWater) {
+      this.#highWater = receipt.blockNumber;
+      requireHead(this.#o.provider, receipt.blockNumber);
+    }
+    this.#o.nonces.markMined(found.tx.nonce);
     if (receipt.status === 1) {
       this.#o.log.finish(key, {
         result: "confirmed",
@@ -490,11 +559,24 @@ export class Sender {
       try {
         const from = await this.#sender();
         const populated = await req.contract.getFunction(req.method).populateTransaction(...(req.args ?? []));
-        await this.#o.provider.call({ ...populated, from, value: req.value ?? 0n });
+        // At the block it reverted in: the state that made it revert (a lagging "latest" may predate it).
+        await this.#o.provider.call({
+          ...populated,
+          from,
+          value: req.value ?? 0n,
+          blockTag: receipt.blockNumber,
+        });
       } catch (e) {
+        // Not an answer (e.g. a lagging endpoint without that block): decide later, not "reverted" now.
+        if (isRetryable(e)) throw e;
         const handled = alreadyHandled(e, req.contract.interface, req.alreadyHandled ?? []);
         if (handled) {
-          this.#o.log.finish(key, { result: "already-handled", txHash: receipt.hash, error: handled.name });
+          this.#o.log.finish(key, {
+            result: "already-handled",
+            txHash: receipt.hash,
+            blockNumber: receipt.blockNumber,
+            error: handled.name,
+          });
           return { status: "already-handled", error: handled.name, txHash: receipt.hash, fromLog: false };
         }
         error = decodeRevert(e, req.contract.interface)?.name;
@@ -628,6 +710,12 @@ function fromOutcome(o: IntentOutcome): SendResult {
     case "rejected":
       return { status: "rejected", error: o.error ?? "", revert: null, fromLog: true };
   }
+}
+
+/** Tells a provider that can fail over (FailoverProvider) which head its endpoints must have reached. */
+function requireHead(provider: Provider, block: number): void {
+  const p = provider as Provider & { requireHead?: (block: number) => void };
+  if (typeof p.requireHead === "function") p.requireHead(block);
 }
 
 function max(...xs: bigint[]): bigint {

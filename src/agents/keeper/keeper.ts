@@ -20,6 +20,7 @@
  * `checkHeartbeat` says it would act. A healthy network costs view calls only: zero transactions per tick.
  * An intent whose outcome the intent log already holds (`fromLog`) is not reported as a new action.
  */
+import { StaleHeadError } from "../../chain/errors.js";
 import type { Logger } from "../common/log.js";
 import type { SendRequest, SendResult } from "../../chain/sender.js";
 import type { INodeHealth, IStakeManager, IValidatorSet } from "../../../types/ethers-contracts/index.js";
@@ -420,6 +421,12 @@ export class Keeper {
       });
       return result;
     } catch (error) {
+      if (error instanceof StaleHeadError) {
+        // The RPC lags behind one of our mined transactions: its state may not hold our own last heal.
+        // Nothing sent; the next tick (on a fresh head) decides again.
+        this.#skip(action, subject, "stale-head");
+        return undefined;
+      }
       actions.push({ action, subject, result: "rejected" });
       this.#deps.metrics?.actions.inc({ action, result: "error" });
       this.#deps.log.error("keeper action failed", { action, subject, error });

@@ -30,6 +30,7 @@ const SKIPS: readonly { action: ActionName; reason: string }[] = [
   { action: "evaluateAndRotate", reason: "no-effect" },
   { action: "evaluateAndRotate", reason: "simulation-reverted" },
   ...ACTIONS.map((action) => ({ action, reason: "replayed" })),
+  ...ACTIONS.map((action) => ({ action, reason: "stale-head" })),
 ];
 
 export function registerKeeperMetrics(registry: Registry): KeeperMetrics {

@@ -163,6 +163,8 @@ export async function startSidecar(config: SidecarConfig): Promise<number> {
           // A tick that could not heartbeat is a failed tick (counted; /healthz turns unhealthy).
           if (outcome.status === "node-unreadable" || outcome.status === "failed")
             throw new Error(outcome.error);
+          // A lagging RPC (stale head) is not the node's fault: logged and counted, the next tick sends.
+          if (outcome.status === "stale-head") return;
           log.debug("heartbeat", { status: outcome.status, height: outcome.report.blockHeight });
         },
       });

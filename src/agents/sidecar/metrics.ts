@@ -15,6 +15,7 @@ export function registerSidecarMetrics(registry: Registry): SidecarMetrics {
       { result: "relayed" },
       { result: "failed" },
       { result: "node_unreadable" },
+      { result: "stale_head" },
     ]),
     lastHeartbeatAge: registry.gauge(
       "healnet_sidecar_last_heartbeat_age_seconds",

@@ -11,6 +11,7 @@
  */
 import type { TypedDataDomain, Wallet } from "ethers";
 
+import { StaleHeadError } from "../../chain/errors.js";
 import type { SendRequest, SendResult } from "../../chain/sender.js";
 import type { INodeHealth } from "../../../types/ethers-contracts/index.js";
 import type { HealthReportInput } from "../../suite/fleet.js";
@@ -45,11 +46,15 @@ export type SidecarOutcome =
   | { status: "sent"; report: HealthReportInput; txHash?: string }
   | { status: "relayed"; report: HealthReportInput }
   | { status: "node-unreadable"; error: string }
+  /** The RPC lags behind our last mined heartbeat: nothing sent this tick, not a failure. */
+  | { status: "stale-head"; error: string }
   | { status: "failed"; error: string };
 
 export class Sidecar {
   readonly #deps: SidecarDeps;
   #lastConfirmedAt: bigint | undefined;
+  /** The latest chain time seen: a lagging RPC's older head does not move the sidecar's clock back. */
+  #chainTime: bigint | undefined;
 
   constructor(deps: SidecarDeps) {
     this.#deps = deps;
@@ -81,7 +86,11 @@ export class Sidecar {
       return { status: "node-unreadable", error: (error as Error).message };
     }
 
-    const now = await this.#deps.chainTime();
+    // Monotonic: a lagging RPC answering an older block keeps the last time seen, so the heartbeat's intent
+    // key (named by the time) is the one already sent, not a new one simulated on a state without it.
+    const read = await this.#deps.chainTime();
+    const now = this.#chainTime !== undefined && this.#chainTime > read ? this.#chainTime : read;
+    this.#chainTime = now;
     const outcome =
       this.#deps.mode.kind === "direct"
         ? await this.#sendDirect(report, now)
@@ -89,6 +98,8 @@ export class Sidecar {
     if (outcome.status === "sent" || outcome.status === "relayed") {
       this.#lastConfirmedAt = now;
       metrics?.heartbeats.inc({ result: outcome.status });
+    } else if (outcome.status === "stale-head") {
+      metrics?.heartbeats.inc({ result: "stale_head" });
     } else {
       metrics?.heartbeats.inc({ result: "failed" });
     }
@@ -98,13 +109,20 @@ export class Sidecar {
   }
 
   async #sendDirect(report: HealthReportInput, now: bigint): Promise<SidecarOutcome> {
-    const result = await this.#deps.send({
-      key: `heartbeat:${this.#deps.validator}:${now}`,
-      contract: this.#deps.health,
-      method: "heartbeat",
-      args: [report],
-      alreadyHandled: ["NodeHealthDuplicateHeartbeat"],
-    });
+    let result: SendResult;
+    try {
+      result = await this.#deps.send({
+        key: `heartbeat:${this.#deps.validator}:${now}`,
+        contract: this.#deps.health,
+        method: "heartbeat",
+        args: [report],
+        alreadyHandled: ["NodeHealthDuplicateHeartbeat"],
+      });
+    } catch (error) {
+      if (!(error instanceof StaleHeadError)) throw error;
+      this.#deps.log.info("RPC head is stale; heartbeat waits for the next tick", { error: error.message });
+      return { status: "stale-head", error: error.message };
+    }
     if (result.status === "confirmed") return { status: "sent", report, txHash: result.txHash };
     if (result.status === "already-handled") return { status: "sent", report };
     const error = "error" in result && result.error !== undefined ? result.error : result.status;

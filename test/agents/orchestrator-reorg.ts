@@ -1,0 +1,150 @@
+/**
+ * The orchestrator's event cursor across reorgs, against an in-memory chain whose blocks the test replaces
+ * (getBlockNumber / getLogs are all the cursor reads). Work is only collected here (`maxWorkPerTick: 0`):
+ * what happens to pending work is tested in orchestrator.ts.
+ *   - a reorg shallower than `confirmations` never reaches the cursor: each event of the final chain becomes
+ *     pending work exactly once, none of the dropped blocks does, also across a restart on the saved state;
+ *   - a deeper one (documented in docs/agents/chain.md): work read from a dropped block stays pending (the
+ *     re-read before acting finds the incident not open and drops it) and an event the new chain put at or
+ *     below the cursor is not read.
+ */
+import { expect } from "chai";
+import type { Filter, Log } from "ethers";
+
+import { makeLogger } from "../../src/agents/common/log.js";
+import { Orchestrator, type OrchestratorOptions } from "../../src/agents/orchestrator/orchestrator.js";
+import { MemoryStateStore, type StateStore } from "../../src/agents/orchestrator/state.js";
+import {
+  IRecoveryManager__factory,
+  ISnapshotRegistry__factory,
+  IValidatorSet__factory,
+} from "../../types/ethers-contracts/index.js";
+import { FakeDriver } from "./orchestrator-fake-driver.js";
+
+const SET = "0x00000000000000000000000000000000000005e7";
+const RECOVERY = "0x000000000000000000000000000000000000bec0";
+const SNAPSHOTS = "0x0000000000000000000000000000000000005a95";
+const V = ["0x1111111111111111111111111111111111111111", "0x2222222222222222222222222222222222222222"];
+
+interface Block {
+  logs: { topics: string[]; data: string }[];
+}
+
+/** A chain of blocks 0..head whose tail the test can replace (a reorg). */
+class FakeChain {
+  blocks: Block[] = [];
+  readonly setIface = IValidatorSet__factory.createInterface();
+
+  constructor(length: number) {
+    for (let i = 0; i < length; i++) this.blocks.push({ logs: [] });
+  }
+
+  get head(): number {
+    return this.blocks.length - 1;
+  }
+
+  /** A RemediationRequested(incidentId, validator) in a new block. */
+  remediation(incidentId: bigint, validator: string): number {
+    const { topics, data } = this.setIface.encodeEventLog("RemediationRequested", [
+      incidentId,
+      validator,
+      1, // IncidentKind: any
+      0n,
+    ]);
+    this.blocks.push({ logs: [{ topics, data }] });
+    return this.head;
+  }
+
+  mine(n: number): void {
+    for (let i = 0; i < n; i++) this.blocks.push({ logs: [] });
+  }
+
+  /** Drops the last `depth` blocks (their logs are gone). */
+  reorg(depth: number): void {
+    this.blocks.length -= depth;
+  }
+
+  readonly source = {
+    getBlockNumber: async () => this.head,
+    getLogs: async (filter: Filter): Promise<Log[]> => {
+      const from = Number(filter.fromBlock);
+      const to = Number(filter.toBlock);
+      const topics = (filter.topics?.[0] ?? []) as string[];
+      const out: Log[] = [];
+      for (let n = from; n <= Math.min(to, this.head); n++) {
+        this.blocks[n]!.logs.forEach((l, index) => {
+          if (filter.address !== SET || !topics.includes(l.topics[0]!)) return;
+          out.push({ ...l, address: SET, blockNumber: n, index } as unknown as Log);
+        });
+      }
+      return out;
+    },
+  };
+}
+
+describe("Orchestrator event cursor across reorgs", function () {
+  const log = makeLogger({ level: "error", sink: () => {} });
+
+  function orchestrator(chain: FakeChain, state: StateStore, options: Partial<OrchestratorOptions>) {
+    return new Orchestrator({
+      contracts: {
+        set: IValidatorSet__factory.connect(SET),
+        recovery: IRecoveryManager__factory.connect(RECOVERY),
+        snapshots: ISnapshotRegistry__factory.connect(SNAPSHOTS),
+      },
+      driver: new FakeDriver(V),
+      provider: chain.source,
+      send: () => Promise.reject(new Error("nothing is sent in this test")),
+      log,
+      state,
+      options: { fromBlock: 1n, maxBlockRange: 2, maxRangesPerTick: 100, maxWorkPerTick: 0, ...options },
+    });
+  }
+  const tick = (o: Orchestrator) => o.tick({ signal: AbortSignal.timeout(10_000), tick: 1 });
+  const pending = (o: Orchestrator) => o.pending.map((w) => `${w.type}:${w.id}:${w.validator}`);
+
+  it("a reorg shallower than `confirmations`: every final event read once, no dropped one", async function () {
+    const chain = new FakeChain(8);
+    const state = new MemoryStateStore();
+    const orch = orchestrator(chain, state, { confirmations: 3 });
+    chain.remediation(1n, V[0]!); // block 8: within the last 3 blocks
+    chain.mine(1);
+    const first = await tick(orch);
+    expect(first.cursor).to.equal(BigInt(chain.head - 3));
+    expect(pending(orch)).to.deep.equal([]);
+
+    // The last two blocks are replaced: incident 1 is now V[1]'s, one block later.
+    chain.reorg(2);
+    chain.mine(1);
+    chain.remediation(1n, V[1]!);
+    chain.mine(3);
+    const second = await tick(orch);
+    expect(second.cursor).to.equal(BigInt(chain.head - 3));
+    expect(pending(orch)).to.deep.equal([`incident:1:${V[1]}`]);
+
+    // More blocks, then a restart on the saved state: nothing read twice, nothing lost.
+    chain.mine(2);
+    expect((await tick(orch)).cursor).to.equal(BigInt(chain.head - 3));
+    const restarted = orchestrator(chain, state, { confirmations: 3 });
+    const third = await tick(restarted);
+    expect(third.cursor).to.equal(BigInt(chain.head - 3));
+    expect(pending(restarted)).to.deep.equal([`incident:1:${V[1]}`]);
+  });
+
+  it("documents a reorg deeper than `confirmations`: stale work kept, an event at or below the cursor missed", async function () {
+    const chain = new FakeChain(4);
+    const orch = orchestrator(chain, new MemoryStateStore(), { confirmations: 1 });
+    chain.remediation(2n, V[0]!); // block 4
+    chain.mine(2);
+    await tick(orch);
+    expect(pending(orch)).to.deep.equal([`incident:2:${V[0]}`]);
+
+    chain.reorg(3); // deeper than 1 confirmation: block 4 and its event are gone
+    chain.remediation(2n, V[1]!); // the new chain's incident 2, at block 4 again (below the cursor: 5)
+    chain.mine(2);
+    await tick(orch);
+    // The dropped block's work is still pending (acting re-reads openRemediationOf(V[0]) == 2 first, finds it
+    // not open, and drops it); the new incident's event is not read.
+    expect(pending(orch)).to.deep.equal([`incident:2:${V[0]}`]);
+  });
+});
