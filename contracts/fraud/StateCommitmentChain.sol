@@ -159,6 +159,7 @@ contract StateCommitmentChain is
         if (state != CommitmentState.Pending) revert StateCommitmentChainNotChallengeable(id, state);
         _checkStep(c, proof);
         (bytes32 computed, ) = LedgerTransition.applyTransfer(
+            ledgerDomainSeparator(),
             proof.preStateRoot,
             proof.transfer,
             proof.from,
@@ -238,6 +239,12 @@ contract StateCommitmentChain is
     /// @inheritdoc IStateCommitmentChain
     function lastFinalStateRoot() external view returns (bytes32) {
         return _rootAt(_storage(), lastFinalPosition());
+    }
+
+    /// @inheritdoc IStateCommitmentChain
+    function ledgerDomainSeparator() public view returns (bytes32) {
+        // Computed, not cached: it follows the chain id (a fork) and is the proxy's own address.
+        return LedgerTransition.domainSeparator(block.chainid, address(this));
     }
 
     /// @inheritdoc IStateCommitmentChain

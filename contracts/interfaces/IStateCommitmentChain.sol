@@ -38,7 +38,12 @@ interface IStateCommitmentChain {
     }
 
     /// @notice A ledger transfer, signed by `from` over `LedgerTransition.transferDigest` with an EIP-2098
-    ///         compact signature `(r, vs)`.
+    ///         compact signature `(r, vs)`. The digest is EIP-712 typed data bound to this chain and this
+    ///         contract: `keccak256("\x19\x01" ‖ ledgerDomainSeparator() ‖ keccak256(abi.encode(keccak256(
+    ///         "Transfer(address from,address to,uint128 amount,uint64 nonce)"), from, to, amount, nonce)))`, with
+    ///         the domain `EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)` =
+    ///         `("healnet.ledger", "1", block.chainid, address(this))`. A transfer signed for another chain id or
+    ///         another StateCommitmentChain deployment does not recover to `from`: it is a no-op (BadSignature).
     struct Transfer {
         address from;
         address to;
@@ -255,6 +260,11 @@ interface IStateCommitmentChain {
 
     /// @notice The state root of the last final commitment (the genesis root when none is final).
     function lastFinalStateRoot() external view returns (bytes32);
+
+    /// @notice The EIP-712 domain separator every transfer signature covers: `keccak256(abi.encode(keccak256(
+    ///         "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
+    ///         keccak256("healnet.ledger"), keccak256("1"), block.chainid, address(this)))`.
+    function ledgerDomainSeparator() external view returns (bytes32);
 
     /// @notice The genesis state root.
     function genesisStateRoot() external view returns (bytes32);

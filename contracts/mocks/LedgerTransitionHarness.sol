@@ -12,18 +12,27 @@ import {SparseMerkle} from "../fraud/libraries/SparseMerkle.sol";
 contract LedgerTransitionHarness {
     /// @notice LedgerTransition.applyTransfer.
     function applyTransfer(
+        bytes32 domain,
         bytes32 preRoot,
         IStateCommitmentChain.Transfer calldata t,
         IStateCommitmentChain.AccountProof calldata from,
         IStateCommitmentChain.AccountProof calldata to,
         uint256 depth
     ) external pure returns (bytes32 postRoot, LedgerTransition.Outcome outcome) {
-        return LedgerTransition.applyTransfer(preRoot, t, from, to, depth);
+        return LedgerTransition.applyTransfer(domain, preRoot, t, from, to, depth);
     }
 
     /// @notice LedgerTransition.transferDigest.
-    function transferDigest(IStateCommitmentChain.Transfer calldata t) external pure returns (bytes32) {
-        return LedgerTransition.transferDigest(t);
+    function transferDigest(
+        bytes32 domain,
+        IStateCommitmentChain.Transfer calldata t
+    ) external pure returns (bytes32) {
+        return LedgerTransition.transferDigest(domain, t);
+    }
+
+    /// @notice LedgerTransition.domainSeparator.
+    function domainSeparator(uint256 chainId, address verifyingContract) external pure returns (bytes32) {
+        return LedgerTransition.domainSeparator(chainId, verifyingContract);
     }
 
     /// @notice LedgerTransition.accountLeaf.

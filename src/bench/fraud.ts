@@ -63,10 +63,7 @@ export async function runFraudBench(ethers: HardhatEthers, log: (m: string) => v
   const runs = [FRAUD_DEPTHS[0], ...FRAUD_DEPTHS];
   for (const [run, depth] of runs.entries()) {
     log(`fraud bench: depth ${depth}${run === 0 ? " (warm-up)" : ""}…`);
-    const genesis = Ledger.genesis(
-      depth,
-      wallets.map((w) => ({ owner: w.address, balance: 1_000_000n })),
-    );
+    const balances = wallets.map((w) => ({ owner: w.address, balance: 1_000_000n }));
     const p = DEFAULT_FRAUD_PARAMETERS;
     const initData = implementation.interface.encodeFunctionData("initialize", [
       admin.address,
@@ -75,7 +72,7 @@ export async function runFraudBench(ethers: HardhatEthers, log: (m: string) => v
       await suite.set.getAddress(),
       await suite.stake.getAddress(),
       await suite.audit.getAddress(),
-      { genesisStateRoot: genesis.root, treeDepth: depth },
+      { genesisStateRoot: Ledger.genesisRoot(depth, balances), treeDepth: depth },
       {
         challengeBond: p.challengeBond,
         challengerRewardCap: p.challengerRewardCap,
@@ -94,10 +91,16 @@ export async function runFraudBench(ethers: HardhatEthers, log: (m: string) => v
     const scc = await ethers.getContractAt("StateCommitmentChain", await proxy.getAddress(), admin);
     await (await suite.stake.grantRole(ROLES.SLASHER_ROLE, await scc.getAddress())).wait();
     await (await suite.audit.grantRole(ROLES.APPENDER_ROLE, await scc.getAddress())).wait();
+    // Transfers are signed for this deployment on this chain (the ledger's EIP-712 domain).
+    const domain = {
+      chainId: (await ethers.provider.getNetwork()).chainId,
+      verifyingContract: await scc.getAddress(),
+    };
+    const genesis = Ledger.genesis(depth, domain, balances);
 
     // A batch of 16 transfers between distinct accounts; the claimed root of step 5 is a lie.
     const txs: Transfer[] = Array.from({ length: BATCH }, (_, i) =>
-      signTransfer(wallets[i]!, {
+      signTransfer(wallets[i]!, domain, {
         from: wallets[i]!.address,
         to: wallets[i + BATCH]!.address,
         amount: 1_000n + BigInt(i),

@@ -2,14 +2,21 @@
  * The reference implementation of healnet's minimal ledger, byte for byte as
  * contracts/fraud/libraries/LedgerTransition.sol (the rules, their order and the hashing are documented
  * there); both are held to test/fraud/vectors.json. Accounts `{owner, balance, nonce}` live in a sparse Merkle
- * tree at leaf `uint160(owner) mod 2^depth`; the only transaction is a transfer signed by its sender (raw
- * digest, EIP-2098 compact signature). A transfer that breaks a rule is a no-op.
+ * tree at leaf `uint160(owner) mod 2^depth`; the only transaction is a transfer signed by its sender (EIP-712
+ * typed data, EIP-2098 compact signature). A transfer that breaks a rule is a no-op.
+ *
+ * The signature covers the ledger's domain: the chain id and the StateCommitmentChain (proxy) address whose
+ * batches carry the transfer (EIP-712 domain `{name: "healnet.ledger", version: "1", chainId,
+ * verifyingContract}`), so a transfer signed for one chain or one deployment is a BadSignature no-op on any
+ * other (issue #8). A `Ledger` is bound to one domain.
  */
 import {
   AbiCoder,
   SigningKey,
+  TypedDataEncoder,
   ZeroAddress,
   ZeroHash,
+  concat,
   getAddress,
   keccak256,
   recoverAddress,
@@ -26,8 +33,28 @@ const UINT64_MAX = (1n << 64n) - 1n;
 const UINT128_MAX = (1n << 128n) - 1n;
 
 export const TRANSFER_TYPEHASH = keccak256(
-  toUtf8Bytes("healnet.ledger.Transfer(address from,address to,uint128 amount,uint64 nonce)"),
+  toUtf8Bytes("Transfer(address from,address to,uint128 amount,uint64 nonce)"),
 );
+export const DOMAIN_TYPEHASH = keccak256(
+  toUtf8Bytes("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
+);
+export const LEDGER_DOMAIN_NAME = "healnet.ledger";
+export const LEDGER_DOMAIN_VERSION = "1";
+/** The EIP-712 types of a transfer (for `signTypedData` / `TypedDataEncoder`). */
+export const TRANSFER_TYPES = {
+  Transfer: [
+    { name: "from", type: "address" },
+    { name: "to", type: "address" },
+    { name: "amount", type: "uint128" },
+    { name: "nonce", type: "uint64" },
+  ],
+};
+
+/** Which ledger a transfer is for: the chain id and the StateCommitmentChain (proxy) that carries it. */
+export interface LedgerDomain {
+  chainId: bigint;
+  verifyingContract: string;
+}
 /** The ABI type of IStateCommitmentChain.Transfer. */
 export const TRANSFER_TUPLE =
   "tuple(address from,address to,uint128 amount,uint64 nonce,bytes32 r,bytes32 vs)";
@@ -72,13 +99,51 @@ export const OUTCOME_NAMES = Object.keys(Outcome) as (keyof typeof Outcome)[];
 
 export const EMPTY_ACCOUNT: Account = { owner: ZeroAddress, balance: 0n, nonce: 0n };
 
-export function transferDigest(t: UnsignedTransfer): string {
+/** The domain as an ethers `TypedDataDomain`. */
+export function typedDataDomain(domain: LedgerDomain) {
+  return {
+    name: LEDGER_DOMAIN_NAME,
+    version: LEDGER_DOMAIN_VERSION,
+    chainId: domain.chainId,
+    verifyingContract: domain.verifyingContract,
+  };
+}
+
+/** LedgerTransition.domainSeparator(chainId, verifyingContract) (IStateCommitmentChain.ledgerDomainSeparator). */
+export function domainSeparator(domain: LedgerDomain): string {
   return keccak256(
+    abi.encode(
+      ["bytes32", "bytes32", "bytes32", "uint256", "address"],
+      [
+        DOMAIN_TYPEHASH,
+        keccak256(toUtf8Bytes(LEDGER_DOMAIN_NAME)),
+        keccak256(toUtf8Bytes(LEDGER_DOMAIN_VERSION)),
+        domain.chainId,
+        domain.verifyingContract,
+      ],
+    ),
+  );
+}
+
+/** The digest `from` signs: `keccak256(0x1901 ‖ domainSeparator ‖ structHash)` (EIP-712). */
+export function transferDigest(domain: LedgerDomain, t: UnsignedTransfer): string {
+  const structHash = keccak256(
     abi.encode(
       ["bytes32", "address", "address", "uint128", "uint64"],
       [TRANSFER_TYPEHASH, t.from, t.to, t.amount, t.nonce],
     ),
   );
+  return keccak256(concat(["0x1901", domainSeparator(domain), structHash]));
+}
+
+/** The same digest through ethers' EIP-712 encoder (what a wallet's `eth_signTypedData_v4` signs). */
+export function typedTransferDigest(domain: LedgerDomain, t: UnsignedTransfer): string {
+  return TypedDataEncoder.hash(typedDataDomain(domain), TRANSFER_TYPES, {
+    from: t.from,
+    to: t.to,
+    amount: t.amount,
+    nonce: t.nonce,
+  });
 }
 
 /** keccak256(abi.encode(transfer)), as a step leaf hashes it. */
@@ -95,15 +160,20 @@ export function leafIndex(address: string, depth: number): bigint {
   return BigInt(address) & ((1n << BigInt(depth)) - 1n);
 }
 
-/** Signs a transfer with the sender's key (RFC 6979, deterministic). */
-export function signTransfer(key: SigningKey | BaseWallet, t: UnsignedTransfer): Transfer {
+/** Signs a transfer for `domain` with the sender's key (RFC 6979, deterministic). */
+export function signTransfer(
+  key: SigningKey | BaseWallet,
+  domain: LedgerDomain,
+  t: UnsignedTransfer,
+): Transfer {
   const signingKey = key instanceof SigningKey ? key : key.signingKey;
-  const sig = signingKey.sign(transferDigest(t));
+  const sig = signingKey.sign(transferDigest(domain, t));
   return { ...t, r: sig.r, vs: sig.yParityAndS };
 }
 
-/** OpenZeppelin ECDSA.tryRecover(hash, r, vs): the signer, or null where it reports an error. */
-export function recoverTransferSigner(t: Transfer): string | null {
+/** OpenZeppelin ECDSA.tryRecover(hash, r, vs) of the transfer's digest under `domain`: the signer, or null
+ * where it reports an error. */
+export function recoverTransferSigner(domain: LedgerDomain, t: Transfer): string | null {
   const vs = BigInt(t.vs);
   const s = vs & ((1n << 255n) - 1n);
   const v = 27 + Number(vs >> 255n);
@@ -111,7 +181,7 @@ export function recoverTransferSigner(t: Transfer): string | null {
   if (s > SECP256K1_N / 2n) return null;
   if (r === 0n || s === 0n || r >= SECP256K1_N) return null;
   try {
-    return recoverAddress(transferDigest(t), { r: toBeHex(r, 32), s: toBeHex(s, 32), v });
+    return recoverAddress(transferDigest(domain, t), { r: toBeHex(r, 32), s: toBeHex(s, 32), v });
   } catch {
     return null;
   }
@@ -132,24 +202,26 @@ function sameAddress(a: string, b: string): boolean {
   return a.toLowerCase() === b.toLowerCase();
 }
 
+export type GenesisBalances = readonly { owner: string; balance: bigint; nonce?: bigint }[];
+
 export class Ledger {
   readonly depth: number;
+  /** The domain every transfer's signature must be for (the chain id and the StateCommitmentChain). */
+  readonly domain: LedgerDomain;
   readonly #tree: SparseMerkleTree;
   /** Non-empty accounts by leaf index. */
   readonly #accounts: Map<bigint, Account>;
 
-  constructor(depth: number, tree?: SparseMerkleTree, accounts?: Map<bigint, Account>) {
+  constructor(depth: number, domain: LedgerDomain, tree?: SparseMerkleTree, accounts?: Map<bigint, Account>) {
     this.depth = depth;
+    this.domain = { chainId: domain.chainId, verifyingContract: getAddress(domain.verifyingContract) };
     this.#tree = tree ?? new SparseMerkleTree(depth);
     this.#accounts = accounts ?? new Map();
   }
 
-  /** A ledger whose accounts start with these balances (nonce 0 unless given): a genesis state. */
-  static genesis(
-    depth: number,
-    balances: readonly { owner: string; balance: bigint; nonce?: bigint }[],
-  ): Ledger {
-    const ledger = new Ledger(depth);
+  /** A ledger of `domain` whose accounts start with these balances (nonce 0 unless given): a genesis state. */
+  static genesis(depth: number, domain: LedgerDomain, balances: GenesisBalances): Ledger {
+    const ledger = new Ledger(depth, domain);
     for (const { owner, balance, nonce } of balances) {
       const index = leafIndex(owner, depth);
       const current = ledger.#accounts.get(index);
@@ -160,12 +232,23 @@ export class Ledger {
     return ledger;
   }
 
+  /** The genesis state root of these balances: it does not depend on the domain (the chain's
+   * `genesisStateRoot`, needed before the chain, and so its address, exists). */
+  static genesisRoot(depth: number, balances: GenesisBalances): string {
+    return Ledger.genesis(depth, { chainId: 0n, verifyingContract: ZeroAddress }, balances).root;
+  }
+
   get root(): string {
     return this.#tree.root;
   }
 
   clone(): Ledger {
-    return new Ledger(this.depth, this.#tree.clone(), new Map(this.#accounts));
+    return new Ledger(this.depth, this.domain, this.#tree.clone(), new Map(this.#accounts));
+  }
+
+  /** The same state bound to another domain (e.g. to replay a batch against another deployment). */
+  withDomain(domain: LedgerDomain): Ledger {
+    return new Ledger(this.depth, domain, this.#tree.clone(), new Map(this.#accounts));
   }
 
   /** The account of `address` (empty if its slot is empty or held by another address). */
@@ -195,7 +278,7 @@ export class Ledger {
       to,
     });
     if (sameAddress(t.from, t.to)) return noop(Outcome.SameAccount);
-    const signer = recoverTransferSigner(t);
+    const signer = recoverTransferSigner(this.domain, t);
     if (signer === null || !sameAddress(signer, t.from)) return noop(Outcome.BadSignature);
 
     const a = from.account;

@@ -1,11 +1,12 @@
 /**
- * The shared test vectors of the ledger (test/fraud/vectors.json): one transfer each, with its pre-state root,
- * the two account proofs, the expected post-root and outcome. Generated here from fixed keys (signatures are
+ * The shared test vectors of the ledger (test/fraud/vectors.json): one transfer each, with its domain (chain id
+ * and StateCommitmentChain address), its pre-state root, the two account proofs, the expected post-root and
+ * outcome. Generated here from fixed keys (signatures are
  * deterministic, RFC 6979); `npx tsx scripts/fraud-vectors.ts` rewrites the file, and test/fraud/vectors.ts
  * checks that both the TypeScript ledger and the Solidity LedgerTransition (through LedgerTransitionHarness)
  * produce every expected root and outcome.
  */
-import { SigningKey, computeAddress, id, toBeHex } from "ethers";
+import { SigningKey, computeAddress, getAddress, id, toBeHex } from "ethers";
 
 import {
   Ledger,
@@ -13,6 +14,7 @@ import {
   leafIndex,
   signTransfer,
   type AccountProof,
+  type LedgerDomain,
   type Transfer,
   type UnsignedTransfer,
 } from "./ledger.js";
@@ -26,6 +28,8 @@ export interface VectorAccountProof {
 
 export interface Vector {
   name: string;
+  /** The domain the ledger applying the transfer is bound to (the chain id as a decimal string). */
+  domain: { chainId: string; verifyingContract: string };
   depth: number;
   preRoot: string;
   transfer: { from: string; to: string; amount: string; nonce: string; r: string; vs: string };
@@ -48,6 +52,15 @@ function proofJson(p: AccountProof): VectorAccountProof {
     },
     siblings: p.siblings,
   };
+}
+
+export function domainFromJson(d: Vector["domain"]): LedgerDomain {
+  return { chainId: BigInt(d.chainId), verifyingContract: d.verifyingContract };
+}
+
+/** A fixed contract address for the vectors' domains. */
+function contractAddress(label: string): string {
+  return getAddress(`0x${id(`healnet fraud vector contract ${label}`).slice(-40)}`);
 }
 
 export function transferFromJson(t: Vector["transfer"]): Transfer {
@@ -89,7 +102,14 @@ export function generateVectors(): Vector[] {
   const I = computeAddress(intruder);
   const shadow = computeAddress(colliding(B, depth, "shadow")); // its slot is bob's
   const MAX128 = (1n << 128n) - 1n;
-  const ledger = Ledger.genesis(depth, [
+  // The ledger's own domain; the replays are signed for another chain id or another chain contract.
+  const domain: LedgerDomain = { chainId: 31_337n, verifyingContract: contractAddress("home") };
+  const otherChain: LedgerDomain = { chainId: 1n, verifyingContract: domain.verifyingContract };
+  const otherContract: LedgerDomain = {
+    chainId: domain.chainId,
+    verifyingContract: contractAddress("other"),
+  };
+  const ledger = Ledger.genesis(depth, domain, [
     { owner: A, balance: 1_000n },
     { owner: R, balance: MAX128 - 5n },
     { owner: O, balance: 10n, nonce: (1n << 64n) - 1n },
@@ -99,6 +119,7 @@ export function generateVectors(): Vector[] {
     const step = l.apply(t);
     vectors.push({
       name,
+      domain: { chainId: l.domain.chainId.toString(), verifyingContract: l.domain.verifyingContract },
       depth: l.depth,
       preRoot: step.preRoot,
       transfer: { ...t, amount: t.amount.toString(), nonce: t.nonce.toString() },
@@ -108,7 +129,7 @@ export function generateVectors(): Vector[] {
       outcome: OUTCOME_NAMES[step.outcome]!,
     });
   };
-  const sign = (k: SigningKey, t: UnsignedTransfer) => signTransfer(k, t);
+  const sign = (k: SigningKey, t: UnsignedTransfer, d: LedgerDomain = domain) => signTransfer(k, d, t);
 
   record(
     "applied: alice pays bob (new account)",
@@ -133,6 +154,14 @@ export function generateVectors(): Vector[] {
     ...good,
     vs: toBeHex((flipped << 255n) | (SECP256K1_N - s), 32),
   });
+  const replay = { from: A, to: C, amount: 1n, nonce: 2n };
+  record("no-op: signed for another chain id (replay)", ledger, sign(alice, replay, otherChain));
+  record("no-op: signed for another chain contract (replay)", ledger, sign(alice, replay, otherContract));
+  record(
+    "applied: the replayed transfer on the contract it was signed for",
+    ledger.withDomain(otherContract),
+    sign(alice, replay, otherContract),
+  );
   record("no-op: nonce too high", ledger, sign(alice, { from: A, to: C, amount: 1n, nonce: 7n }));
   record("no-op: nonce replayed", ledger, sign(alice, { from: A, to: C, amount: 1n, nonce: 0n }));
   record("no-op: insufficient balance", ledger, sign(alice, { from: A, to: C, amount: 10_000n, nonce: 2n }));
@@ -166,7 +195,7 @@ export function generateVectors(): Vector[] {
   );
 
   for (const d of [32, 160]) {
-    const l = Ledger.genesis(d, [
+    const l = Ledger.genesis(d, domain, [
       { owner: A, balance: 500n },
       { owner: B, balance: 7n },
     ]);

@@ -1,12 +1,13 @@
 /**
  * A deterministic stream of valid signed transfers among a fixed set of accounts, for the simulation and the
- * tests: `genesis(depth)` is the ledger the StateCommitmentChain starts from (pass its root as
- * `parameters.fraud.genesisStateRoot`), `next(n)` signs the next `n` transfers, each valid on the state left by
- * the previous ones (so a batch that is discarded and requeued in order replays exactly).
+ * tests: `genesisRoot(depth)` is the root the StateCommitmentChain starts from (`parameters.fraud.genesisStateRoot`),
+ * `genesis(depth, domain)` that ledger bound to the deployed chain's domain, `next(n, domain)` signs the next `n`
+ * transfers for that domain, each valid on the state left by the previous ones (so a batch that is discarded and
+ * requeued in order replays exactly).
  */
 import { Wallet, id } from "ethers";
 
-import { Ledger, leafIndex, signTransfer, type Transfer } from "./ledger.js";
+import { Ledger, leafIndex, signTransfer, type LedgerDomain, type Transfer } from "./ledger.js";
 
 export interface WorkloadOptions {
   /** Seeds the account keys and the choice of transfers. */
@@ -45,18 +46,24 @@ export class TransferWorkload {
     }
   }
 
-  /** The genesis ledger: every account funded with `balance`, nonce 0. */
-  genesis(depth: number): Ledger {
-    if (depth < this.#options.minDepth)
-      throw new Error(`workload: depth ${depth} < minDepth ${this.#options.minDepth}`);
-    return Ledger.genesis(
-      depth,
-      this.wallets.map((w) => ({ owner: w.address, balance: this.#options.balance })),
-    );
+  /** The genesis ledger of `domain`: every account funded with `balance`, nonce 0. */
+  genesis(depth: number, domain: LedgerDomain): Ledger {
+    return Ledger.genesis(depth, domain, this.#balancesAt(depth));
   }
 
-  /** The next `n` transfers (valid in sequence from the genesis). */
-  next(n: number): Transfer[] {
+  /** The genesis state root (the same for every domain). */
+  genesisRoot(depth: number): string {
+    return Ledger.genesisRoot(depth, this.#balancesAt(depth));
+  }
+
+  #balancesAt(depth: number): { owner: string; balance: bigint }[] {
+    if (depth < this.#options.minDepth)
+      throw new Error(`workload: depth ${depth} < minDepth ${this.#options.minDepth}`);
+    return this.wallets.map((w) => ({ owner: w.address, balance: this.#options.balance }));
+  }
+
+  /** The next `n` transfers, signed for `domain` (valid in sequence from the genesis). */
+  next(n: number, domain: LedgerDomain): Transfer[] {
     const out: Transfer[] = [];
     for (let k = 0; k < n; k++) {
       const r = BigInt(id(`${this.#options.seed} transfer ${this.#counter++}`));
@@ -68,7 +75,7 @@ export class TransferWorkload {
       const balance = this.#balances.get(from.address)!;
       const amount = balance === 0n ? 0n : (r >> 32n) % (balance / 10n + 1n);
       const nonce = this.#nonces.get(from.address) ?? 0n;
-      out.push(signTransfer(from, { from: from.address, to: to.address, amount, nonce }));
+      out.push(signTransfer(from, domain, { from: from.address, to: to.address, amount, nonce }));
       this.#nonces.set(from.address, nonce + 1n);
       this.#balances.set(from.address, balance - amount);
       this.#balances.set(to.address, this.#balances.get(to.address)! + amount);

@@ -465,7 +465,7 @@ export async function runSimulation(options: RunOptions): Promise<SimRecord> {
   phase(`deploying the suite (guardians ${s.guardians.threshold}-of-${s.guardians.count})`);
   const orchestratorWallet = new Wallet(id("healnet-sim/orchestrator"), ethers.provider);
   const workload = new TransferWorkload({ seed: `healnet-sim/${s.seed}` });
-  const genesisLedger = workload.genesis(FRAUD_TREE_DEPTH);
+  const genesisRoot = workload.genesisRoot(FRAUD_TREE_DEPTH);
   const parameters = withParameters({
     health: {
       heartbeatInterval: p.heartbeatInterval,
@@ -487,7 +487,7 @@ export async function runSimulation(options: RunOptions): Promise<SimRecord> {
     // the guardians attest.
     snapshots: { proposalBond: 0n, challengeWindow: SNAPSHOT_WINDOW },
     // The state commitment chain starts from the transfer workload's funded genesis.
-    fraud: { genesisStateRoot: genesisLedger.root, treeDepth: FRAUD_TREE_DEPTH },
+    fraud: { genesisStateRoot: genesisRoot, treeDepth: FRAUD_TREE_DEPTH },
   });
   const suite: Suite = await deploySuite(ethers, {
     admin,
@@ -752,9 +752,15 @@ export async function runSimulation(options: RunOptions): Promise<SimRecord> {
   // ------------------------------------------------------------------ state commitments: proposers and watcher
   // An honest proposer (the first live active validator) posts a batch of transfers every BATCH_EVERY
   // seconds on the head its watcher verified; the watcher re-executes every batch each step and proves fraud.
-  const trusted = new LedgerStore(genesisLedger);
-  const transfers = new TransferQueue();
   const sccAddress = await suite.stateCommitments.getAddress();
+  // Every transfer is signed for this chain and this StateCommitmentChain (the ledger's EIP-712 domain), the
+  // byzantine proposer's batches included: its lie is a claimed root, not a replayed signature.
+  const ledgerDomain = {
+    chainId: (await ethers.provider.getNetwork()).chainId,
+    verifyingContract: sccAddress,
+  };
+  const trusted = new LedgerStore(workload.genesis(FRAUD_TREE_DEPTH, ledgerDomain));
+  const transfers = new TransferQueue();
   const fraudWatcherWallet = new Wallet(id("healnet-sim/fraud-watcher"), txProvider);
   await fund(ethers.provider, fraudWatcherWallet.address);
   const fraudWatcherSender = await makeSender(fraudWatcherWallet);
@@ -836,7 +842,7 @@ export async function runSimulation(options: RunOptions): Promise<SimRecord> {
       proposer = await proposerOf(node, trusted, transfers);
       honestProposers.set(node.validator, proposer);
     }
-    if (transfers.length < BATCH_TRANSFERS) transfers.push(...workload.next(BATCH_TRANSFERS));
+    if (transfers.length < BATCH_TRANSFERS) transfers.push(...workload.next(BATCH_TRANSFERS, ledgerDomain));
     const report = await proposer.tick();
     if (report.proposed !== null) fraud.honestBatches++;
   };
@@ -863,7 +869,7 @@ export async function runSimulation(options: RunOptions): Promise<SimRecord> {
     const taken: Transfer[] = [];
     const bondedBefore = await suite.stake.bondedOf(node.validator);
     liars.set(f.id, { taken, requeued: false, bondedBefore });
-    if (transfers.length < BATCH_TRANSFERS) transfers.push(...workload.next(BATCH_TRANSFERS));
+    if (transfers.length < BATCH_TRANSFERS) transfers.push(...workload.next(BATCH_TRANSFERS, ledgerDomain));
     const source = {
       take: (max: number) => {
         const txs = transfers.take(max);

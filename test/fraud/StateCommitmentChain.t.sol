@@ -75,9 +75,6 @@ abstract contract StateCommitmentChainFixture is Test {
     uint32 internal constant WINDOW = 1 hours;
     uint128 internal constant BOND = 100e18;
     uint256 internal constant STAKE = 1_000e18;
-    bytes32 internal constant TRANSFER_TYPEHASH = keccak256(
-        "healnet.ledger.Transfer(address from,address to,uint128 amount,uint64 nonce)"
-    );
 
     function _params() internal pure returns (IStateCommitmentChain.Parameters memory) {
         return
@@ -152,14 +149,28 @@ abstract contract StateCommitmentChainFixture is Test {
 
     // ---------------------------------------------------------------- building batches
 
+    /// @dev A transfer signed for this chain (block.chainid) and this StateCommitmentChain.
     function _sign(
         uint256 pk,
         address from,
         address to,
         uint128 amount,
         uint64 nonce
-    ) internal pure returns (IStateCommitmentChain.Transfer memory t) {
-        bytes32 digest = keccak256(abi.encode(TRANSFER_TYPEHASH, from, to, amount, nonce));
+    ) internal view returns (IStateCommitmentChain.Transfer memory t) {
+        return _signFor(block.chainid, address(scc), pk, from, to, amount, nonce);
+    }
+
+    /// @dev A transfer signed for the ledger of `verifyingContract` on chain `chainId`.
+    function _signFor(
+        uint256 chainId,
+        address verifyingContract,
+        uint256 pk,
+        address from,
+        address to,
+        uint128 amount,
+        uint64 nonce
+    ) internal view returns (IStateCommitmentChain.Transfer memory t) {
+        bytes32 digest = model.transferDigest(chainId, verifyingContract, from, to, amount, nonce);
         (uint8 v, bytes32 r, bytes32 s) = vm.sign(pk, digest);
         t = IStateCommitmentChain.Transfer(
             from,
@@ -674,6 +685,117 @@ contract StateCommitmentChainChallengeTest is StateCommitmentChainFixture {
         uint256 id = _propose(b);
         assertTrue(_challenge(_fraudProof(b, id, 0)));
         assertEq(scc.headStateRoot(), genesis);
+    }
+
+    // ---------------------------------------------------------------- domain separation (issue #8)
+
+    function test_ledgerDomainSeparator_bindsChainIdAndContract() public {
+        bytes32 expected = keccak256(
+            abi.encode(
+                keccak256(
+                    "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
+                ),
+                keccak256("healnet.ledger"),
+                keccak256("1"),
+                block.chainid,
+                address(scc)
+            )
+        );
+        assertEq(scc.ledgerDomainSeparator(), expected);
+        StateCommitmentChain other = _secondChain();
+        assertTrue(other.ledgerDomainSeparator() != expected, "another deployment, another domain");
+        vm.chainId(block.chainid + 1);
+        assertTrue(scc.ledgerDomainSeparator() != expected, "another chain id, another domain");
+    }
+
+    /// @dev A transfer signed for another chain id, applied as if valid, is fraud: the proposer is slashed.
+    function test_challenge_provesAnAppliedTransferSignedForAnotherChainId() public {
+        IStateCommitmentChain.Transfer[] memory txs = new IStateCommitmentChain.Transfer[](1);
+        txs[0] = _signFor(block.chainid + 1, address(scc), alicePk, alice, bob, 100, 0);
+        Built memory b = _build(txs);
+        uint256 id = _propose(b);
+        assertTrue(_challenge(_fraudProof(b, id, 0)));
+        assertEq(scc.headStateRoot(), genesis);
+        assertEq(uint256(scc.stateOf(id)), uint256(IStateCommitmentChain.CommitmentState.Discarded));
+        assertEq(stake.slashAt(0).validator, PROPOSER);
+    }
+
+    /// @dev A transfer accepted on another StateCommitmentChain deployment (same genesis, same chain id) and
+    ///      replayed here, applied as if valid, is fraud here.
+    function test_challenge_provesATransferReplayedFromAnotherDeployment() public {
+        StateCommitmentChain other = _secondChain();
+        IStateCommitmentChain.Transfer[] memory txs = new IStateCommitmentChain.Transfer[](1);
+        txs[0] = _signFor(block.chainid, address(other), alicePk, alice, bob, 100, 0);
+        // Honest on the other deployment: the step stands there (a challenge of it fails).
+        Built memory there = _build(txs);
+        vm.prank(PROPOSER);
+        uint256 thereId = other.propose(there.prev, there.txs, there.postRoots);
+        token.transfer(STRANGER, BOND);
+        vm.startPrank(STRANGER);
+        token.approve(address(other), BOND);
+        assertFalse(other.challenge(_fraudProof(there, thereId, 0)), "valid on its own deployment");
+        vm.stopPrank();
+        // Replayed here with the same post-root: fraud.
+        uint256 id = _propose(there);
+        assertTrue(_challenge(_fraudProof(there, id, 0)));
+        assertEq(scc.headStateRoot(), genesis);
+        assertEq(scc.rollbackCount(), 1);
+    }
+
+    /// @dev An honest proposer treats a replayed cross-domain transfer as a no-op; a challenge claiming it should
+    ///      have applied fails and forfeits the bond.
+    function test_challenge_failsAgainstAReplayedTransferKeptAsNoop() public {
+        IStateCommitmentChain.Transfer[] memory txs = new IStateCommitmentChain.Transfer[](1);
+        txs[0] = _signFor(block.chainid, address(_secondChain()), alicePk, alice, bob, 100, 0);
+        Built memory b;
+        b.prev = model.root();
+        b.txs = txs;
+        b.postRoots = new bytes32[](1);
+        b.steps = new LedgerModel.Step[](1);
+        b.steps[0] = model.noop(txs[0]);
+        b.postRoots[0] = b.prev;
+        uint256 id = _propose(b);
+        uint256 before = token.balanceOf(CHALLENGER);
+        assertFalse(_challenge(_fraudProof(b, id, 0)));
+        assertEq(token.balanceOf(CHALLENGER), before - BOND);
+        assertEq(scc.chainLength(), 1);
+        assertEq(stake.slashCount(), 0);
+    }
+
+    /// @dev After a fork to another chain id, transfers signed before it no longer apply on the fork.
+    function test_challenge_provesATransferSignedBeforeAChainIdChange() public {
+        IStateCommitmentChain.Transfer[] memory txs = new IStateCommitmentChain.Transfer[](1);
+        txs[0] = _sign(alicePk, alice, bob, 100, 0);
+        vm.chainId(block.chainid + 7);
+        Built memory b = _build(txs);
+        uint256 id = _propose(b);
+        assertTrue(_challenge(_fraudProof(b, id, 0)));
+    }
+
+    /// @dev Whatever other domain a transfer was signed for, applying it here is proven fraudulent.
+    function testFuzz_challenge_crossDomainTransferAlwaysProven(
+        uint64 chainId,
+        address verifyingContract
+    ) public {
+        vm.assume(chainId != block.chainid || verifyingContract != address(scc));
+        IStateCommitmentChain.Transfer[] memory txs = new IStateCommitmentChain.Transfer[](1);
+        txs[0] = _signFor(chainId, verifyingContract, alicePk, alice, carol, 1, 0);
+        Built memory b = _build(txs);
+        uint256 id = _propose(b);
+        assertTrue(_challenge(_fraudProof(b, id, 0)));
+        assertEq(scc.chainLength(), 0);
+    }
+
+    /// @dev A second deployment of the chain behind its own proxy, from the same genesis.
+    function _secondChain() internal returns (StateCommitmentChain other) {
+        other = StateCommitmentChain(
+            address(
+                new ERC1967Proxy(
+                    _newImplementation(),
+                    _initData(IStateCommitmentChain.LedgerConfig(genesis, DEPTH), _params())
+                )
+            )
+        );
     }
 
     function test_challenge_revertsIfUnknown() public {

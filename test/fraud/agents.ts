@@ -15,7 +15,7 @@ import { network } from "hardhat";
 import { makeLogger } from "../../src/agents/common/log.js";
 import { makeChainClient, type ChainClient } from "../../src/chain/index.js";
 import { CommitmentState, LedgerStore } from "../../src/fraud/chain.js";
-import { Ledger, signTransfer, type Transfer } from "../../src/fraud/ledger.js";
+import { Ledger, signTransfer, type LedgerDomain, type Transfer } from "../../src/fraud/ledger.js";
 import { Proposer, TransferQueue } from "../../src/fraud/proposer.js";
 import { Watcher } from "../../src/fraud/watcher.js";
 import { deploySuite, type Suite } from "../../src/suite/deploy.js";
@@ -38,6 +38,7 @@ describe("fraud agents", function () {
   let suite: Suite;
   let operators: Operator[];
   let genesis: Ledger;
+  let domain: LedgerDomain;
   const clients: ChainClient[] = [];
   const alice = new Wallet(id("fraud agents alice"));
   const bob = new Wallet(id("fraud agents bob"));
@@ -47,7 +48,7 @@ describe("fraud agents", function () {
   function transfer(from: Wallet, to: Wallet, amount: bigint): Transfer {
     const nonce = nonces.get(from.address) ?? 0n;
     nonces.set(from.address, nonce + 1n);
-    return signTransfer(from, { from: from.address, to: to.address, amount, nonce });
+    return signTransfer(from, domain, { from: from.address, to: to.address, amount, nonce });
   }
 
   async function client(privateKey: string): Promise<ChainClient> {
@@ -99,16 +100,21 @@ describe("fraud agents", function () {
     connection = await network.create();
     rpc = await startFakeRpc(connection.provider);
     dir = mkdtempSync(join(tmpdir(), "healnet-fraud-"));
-    genesis = Ledger.genesis(DEPTH, [
+    const balances = [
       { owner: alice.address, balance: 1_000n },
       { owner: bob.address, balance: 1_000n },
-    ]);
+    ];
     suite = await deploySuite(connection.ethers, {
       parameters: withParameters({
         set: { maxActive: 3, minActive: 2 },
-        fraud: { genesisStateRoot: genesis.root, treeDepth: DEPTH },
+        fraud: { genesisStateRoot: Ledger.genesisRoot(DEPTH, balances), treeDepth: DEPTH },
       }),
     });
+    domain = {
+      chainId: (await connection.ethers.provider.getNetwork()).chainId,
+      verifyingContract: suite.addresses.StateCommitmentChain,
+    };
+    genesis = Ledger.genesis(DEPTH, domain, balances);
     operators = await createOperators(
       connection.ethers,
       suite,
@@ -246,5 +252,47 @@ describe("fraud agents", function () {
       .find((e) => e?.name === "ProposerSlashFailed");
     expect(failed?.args.proposer).to.equal(atMin.account.address);
     expect(await stake.bondedOf(atMin.account.address)).to.equal(suite.parameters.stake.minStake);
+  });
+
+  it("a transfer replayed from another chain id: a no-op for the honest, proven fraud when a proposer applies it", async function () {
+    const { stateCommitments: scc } = suite;
+    const trusted = new LedgerStore(genesis);
+    const w = await watcher(trusted);
+    await w.agent.tick();
+    const validHead = await scc.headStateRoot();
+    const base = trusted.get(validHead)!;
+    const foreign: LedgerDomain = {
+      chainId: domain.chainId + 1n,
+      verifyingContract: domain.verifyingContract,
+    };
+    const nonce = base.account(alice.address).nonce;
+    const replayed = signTransfer(alice, foreign, {
+      from: alice.address,
+      to: carol.address,
+      amount: 7n,
+      nonce,
+    });
+
+    // An honest proposer keeps it as a no-op (its post-root is its pre-root); the watcher agrees.
+    const queue = new TransferQueue();
+    queue.push(replayed);
+    const kept = await (await proposer(operators[0]!, trusted, queue)).tick();
+    expect(kept.proposed?.newStateRoot).to.equal(validHead);
+    expect((await w.agent.tick()).verified).to.deep.equal([kept.proposed!.commitmentId]);
+
+    // A proposer that checks signatures under the foreign domain applies it: the watcher proves the step.
+    const liarQueue = new TransferQueue();
+    liarQueue.push(replayed);
+    const liar = await proposer(operators[0]!, new LedgerStore(base.withDomain(foreign)), liarQueue);
+    const applied = await liar.tick();
+    expect(applied.proposed?.newStateRoot).to.not.equal(validHead);
+    const rollbacksBefore = await scc.rollbackCount();
+    const caught = await w.agent.tick();
+    expect(caught.frauds.map((f) => [f.commitmentId, f.step, f.result])).to.deep.equal([
+      [applied.proposed!.commitmentId, 0, "confirmed"],
+    ]);
+    expect(await scc.headStateRoot()).to.equal(validHead);
+    expect(await scc.rollbackCount()).to.equal(rollbacksBefore + 1n);
+    expect(await scc.stateOf(applied.proposed!.commitmentId)).to.equal(CommitmentState.Discarded);
   });
 });

@@ -8,8 +8,19 @@ import { readFileSync } from "node:fs";
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { OUTCOME_NAMES } from "../../src/fraud/ledger.js";
-import { generateVectors, proofFromJson, transferFromJson, type Vector } from "../../src/fraud/vectors.js";
+import {
+  OUTCOME_NAMES,
+  domainSeparator,
+  transferDigest,
+  typedTransferDigest,
+} from "../../src/fraud/ledger.js";
+import {
+  domainFromJson,
+  generateVectors,
+  proofFromJson,
+  transferFromJson,
+  type Vector,
+} from "../../src/fraud/vectors.js";
 import type { LedgerTransitionHarness } from "../../types/ethers-contracts/index.js";
 
 const vectors = JSON.parse(readFileSync("test/fraud/vectors.json", "utf8")) as Vector[];
@@ -38,11 +49,24 @@ describe("ledger vectors", function () {
     expect(generateVectors()).to.deep.equal(vectors);
   });
 
+  it("covers replays signed for another chain id and another chain contract", function () {
+    const replays = vectors.filter((v) => v.name.includes("(replay)"));
+    expect(replays.map((v) => v.outcome)).to.deep.equal(["BadSignature", "BadSignature"]);
+  });
+
   for (const v of vectors) {
     it(`Solidity: ${v.name} (depth ${v.depth})`, async function () {
+      const domain = domainFromJson(v.domain);
+      const separator = await harness.domainSeparator(domain.chainId, domain.verifyingContract);
+      expect(separator).to.equal(domainSeparator(domain));
+      const t = transferFromJson(v.transfer);
+      const digest = await harness.transferDigest(separator, t);
+      expect(digest).to.equal(transferDigest(domain, t));
+      expect(digest).to.equal(typedTransferDigest(domain, t));
       const [postRoot, outcome] = await harness.applyTransfer(
+        separator,
         v.preRoot,
-        transferFromJson(v.transfer),
+        t,
         proofFromJson(v.from),
         proofFromJson(v.to),
         v.depth,

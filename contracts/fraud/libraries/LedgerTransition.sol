@@ -2,6 +2,7 @@
 pragma solidity ^0.8.28;
 
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
 
 import {IStateCommitmentChain} from "../../interfaces/IStateCommitmentChain.sol";
 import {SparseMerkle} from "./SparseMerkle.sol";
@@ -13,8 +14,13 @@ import {SparseMerkle} from "./SparseMerkle.sol";
 /// @dev Hashing:
 ///      - account leaf: zero when `balance == 0 && nonce == 0` (empty), else
 ///        `keccak256(abi.encode(owner, balance, nonce))`; its index is `uint160(owner) mod 2^depth`;
-///      - transfer digest (what `from` signs, raw, no EIP-191 prefix):
-///        `keccak256(abi.encode(TRANSFER_TYPEHASH, from, to, amount, nonce))`, EIP-2098 compact signature.
+///      - transfer digest (what `from` signs; EIP-712 typed data, EIP-2098 compact signature):
+///        `keccak256("\x19\x01" ‖ domainSeparator ‖ keccak256(abi.encode(TRANSFER_TYPEHASH, from, to, amount,
+///        nonce)))`, where `domainSeparator = keccak256(abi.encode(DOMAIN_TYPEHASH, keccak256("healnet.ledger"),
+///        keccak256("1"), chainId, verifyingContract))` and `verifyingContract` is the StateCommitmentChain
+///        (its proxy) whose batches carry the transfer. The domain binds a signature to one chain and one
+///        deployment: a transfer signed for another chain id or another StateCommitmentChain does not recover to
+///        `from` here, so it is a BadSignature no-op (issue #8).
 ///      Rules, in this order; the first that fails makes the transfer a no-op (post-root = pre-root):
 ///       1. `from != to`                                                        (else SameAccount)
 ///       2. the signature recovers (OpenZeppelin `ECDSA.tryRecover`) to `from`  (else BadSignature)
@@ -31,10 +37,19 @@ import {SparseMerkle} from "./SparseMerkle.sol";
 ///      Signatures are the authentication because a fraud proof must be checkable by anyone from the batch
 ///      alone: whoever posts the batch cannot forge a transfer from someone else's account.
 library LedgerTransition {
-    /// @notice Domain tag of a transfer digest.
+    /// @notice EIP-712 type hash of a transfer.
     bytes32 internal constant TRANSFER_TYPEHASH = keccak256(
-        "healnet.ledger.Transfer(address from,address to,uint128 amount,uint64 nonce)"
+        "Transfer(address from,address to,uint128 amount,uint64 nonce)"
     );
+
+    /// @notice EIP-712 type hash of the domain.
+    bytes32 internal constant DOMAIN_TYPEHASH = keccak256(
+        "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
+    );
+
+    /// @notice EIP-712 domain name and version, hashed.
+    bytes32 internal constant DOMAIN_NAME_HASH = keccak256("healnet.ledger");
+    bytes32 internal constant DOMAIN_VERSION_HASH = keccak256("1");
 
     /// @notice What a transfer did (the first rule it broke, or Applied).
     enum Outcome {
@@ -49,9 +64,24 @@ library LedgerTransition {
         BalanceOverflow
     }
 
-    /// @notice The digest `from` signs.
-    function transferDigest(IStateCommitmentChain.Transfer calldata t) internal pure returns (bytes32) {
-        return keccak256(abi.encode(TRANSFER_TYPEHASH, t.from, t.to, t.amount, t.nonce));
+    /// @notice The EIP-712 domain separator of the ledger carried by `verifyingContract` on chain `chainId`.
+    function domainSeparator(uint256 chainId, address verifyingContract) internal pure returns (bytes32) {
+        return
+            keccak256(
+                abi.encode(DOMAIN_TYPEHASH, DOMAIN_NAME_HASH, DOMAIN_VERSION_HASH, chainId, verifyingContract)
+            );
+    }
+
+    /// @notice The digest `from` signs, under the domain separator `domain`.
+    function transferDigest(
+        bytes32 domain,
+        IStateCommitmentChain.Transfer calldata t
+    ) internal pure returns (bytes32) {
+        return
+            MessageHashUtils.toTypedDataHash(
+                domain,
+                keccak256(abi.encode(TRANSFER_TYPEHASH, t.from, t.to, t.amount, t.nonce))
+            );
     }
 
     /// @notice An account's leaf (zero for an empty account).
@@ -65,12 +95,14 @@ library LedgerTransition {
         return uint256(uint160(account)) & ((uint256(1) << depth) - 1);
     }
 
-    /// @notice Applies `t` to `preRoot`.
+    /// @notice Applies `t` to `preRoot`; its signature must be over the digest under the domain separator
+    ///         `domain` (see `domainSeparator`).
     /// @dev Reverts `StateCommitmentChainInvalidAccountProof` when a needed proof does not authenticate (wrong
     ///      number of siblings, or a root mismatch). `depth` is at most SparseMerkle.MAX_DEPTH.
     /// @return postRoot The state root after the transfer.
     /// @return outcome What the transfer did.
     function applyTransfer(
+        bytes32 domain,
         bytes32 preRoot,
         IStateCommitmentChain.Transfer calldata t,
         IStateCommitmentChain.AccountProof calldata from,
@@ -78,7 +110,7 @@ library LedgerTransition {
         uint256 depth
     ) internal pure returns (bytes32 postRoot, Outcome outcome) {
         if (t.from == t.to) return (preRoot, Outcome.SameAccount);
-        (address signer, ECDSA.RecoverError err, ) = ECDSA.tryRecover(transferDigest(t), t.r, t.vs);
+        (address signer, ECDSA.RecoverError err, ) = ECDSA.tryRecover(transferDigest(domain, t), t.r, t.vs);
         if (err != ECDSA.RecoverError.NoError || signer != t.from) return (preRoot, Outcome.BadSignature);
 
         bytes32 midRoot;

@@ -25,8 +25,38 @@ contract LedgerModel {
     mapping(address owner => uint128) public balanceOf;
     mapping(address owner => uint64) public nonceOf;
 
+    bytes32 internal constant TRANSFER_TYPEHASH = keccak256(
+        "Transfer(address from,address to,uint128 amount,uint64 nonce)"
+    );
+    bytes32 internal constant DOMAIN_TYPEHASH = keccak256(
+        "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
+    );
+
     constructor(uint256 treeDepth) {
         depth = treeDepth;
+    }
+
+    /// @notice The EIP-712 digest a transfer's sender signs for the chain `verifyingContract` on `chainId`,
+    ///         spelled out here (not LedgerTransition's) so the contract's domain is checked independently.
+    function transferDigest(
+        uint256 chainId,
+        address verifyingContract,
+        address from,
+        address to,
+        uint128 amount,
+        uint64 nonce
+    ) public pure returns (bytes32) {
+        bytes32 domain = keccak256(
+            abi.encode(
+                DOMAIN_TYPEHASH,
+                keccak256("healnet.ledger"),
+                keccak256("1"),
+                chainId,
+                verifyingContract
+            )
+        );
+        bytes32 structHash = keccak256(abi.encode(TRANSFER_TYPEHASH, from, to, amount, nonce));
+        return keccak256(abi.encodePacked(hex"1901", domain, structHash));
     }
 
     function setAccount(address owner, uint128 balance, uint64 nonce) public {

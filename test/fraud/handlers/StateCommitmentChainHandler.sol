@@ -38,10 +38,6 @@ contract StateCommitmentChainHandler is CommonBase, StdUtils {
     bool public honestStepProvenFraudulent;
     bool public lieNotProvenInsideWindow;
 
-    bytes32 internal constant TRANSFER_TYPEHASH = keccak256(
-        "healnet.ledger.Transfer(address from,address to,uint128 amount,uint64 nonce)"
-    );
-
     constructor(
         StateCommitmentChain chain,
         LedgerModel ledgerModel,
@@ -140,7 +136,7 @@ contract StateCommitmentChainHandler is CommonBase, StdUtils {
         uint256 to = (f + 1 + ((r >> 8) % 2)) % 3;
         uint128 amount = uint128((r >> 16) % (uint256(model.balanceOf(_who[f])) + 1));
         uint64 nonce = model.nonceOf(_who[f]);
-        bytes32 digest = keccak256(abi.encode(TRANSFER_TYPEHASH, _who[f], _who[to], amount, nonce));
+        bytes32 digest = model.transferDigest(block.chainid, address(scc), _who[f], _who[to], amount, nonce);
         (uint8 v, bytes32 rr, bytes32 s) = vm.sign(_pks[f], digest);
         t = IStateCommitmentChain.Transfer(
             _who[f],
