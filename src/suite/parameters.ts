@@ -70,7 +70,7 @@ export interface FraudParameters {
   maxBatchSize: number;
   /** Depth of the ledger's sparse Merkle tree (1 .. 160), fixed at deployment. */
   treeDepth: number;
-  /** The ledger's genesis state root (zero: the empty ledger; src/fraud's `Ledger.genesis(...).root` otherwise). */
+  /** The ledger's genesis state root (zero: the empty ledger; src/fraud's `Ledger.genesisRoot(depth, balances)` otherwise). */
   genesisStateRoot: string;
 }
 
