@@ -49,7 +49,8 @@ abstract contract RecoveryManagerFixture is Test {
                 reportTimeout: 1 hours,
                 rotationDelay: 1 days,
                 maxPauseDuration: 1 days,
-                pauseCooldown: 1 days
+                pauseCooldown: 1 days,
+                recoveryProof: 3
             });
     }
 
@@ -992,7 +993,8 @@ contract RecoveryManagerSetParametersTest is RecoveryManagerFixture {
             5 minutes,
             1 hours,
             7 days,
-            7 days
+            7 days,
+            100
         );
         vm.expectEmit(address(rm));
         emit IRecoveryManager.ParametersUpdated(p);
@@ -1047,7 +1049,7 @@ contract RecoveryManagerSetParametersTest is RecoveryManagerFixture {
         _expectInvalid("pauseCooldown", 30 days + 1, 1 days, 30 days);
         rm.setParameters(p);
 
-        p = IRecoveryManager.Parameters(1 hours, 1 hours, 1 hours, 1 hours - 1);
+        p = IRecoveryManager.Parameters(1 hours, 1 hours, 1 hours, 1 hours - 1, 3);
         _expectInvalid("pauseCooldown", 1 hours - 1, 1 hours, 30 days);
         rm.setParameters(p);
         vm.stopPrank();
@@ -1058,7 +1060,7 @@ contract RecoveryManagerSetParametersTest is RecoveryManagerFixture {
     function testFuzz_pause_capBoundary(uint32 maxPause, uint64 duration) public {
         maxPause = uint32(bound(maxPause, 1 hours, 7 days));
         vm.prank(timelock);
-        rm.setParameters(IRecoveryManager.Parameters(1 hours, 1 days, maxPause, maxPause));
+        rm.setParameters(IRecoveryManager.Parameters(1 hours, 1 days, maxPause, maxPause, 3));
         duration = uint64(bound(duration, 1, uint256(maxPause) * 2));
         if (duration > maxPause) {
             vm.expectRevert(
@@ -1082,7 +1084,7 @@ contract RecoveryManagerSetParametersTest is RecoveryManagerFixture {
     ) public {
         cooldown = uint32(bound(cooldown, 1 days, 30 days));
         vm.prank(timelock);
-        rm.setParameters(IRecoveryManager.Parameters(1 hours, 1 days, 1 days, cooldown));
+        rm.setParameters(IRecoveryManager.Parameters(1 hours, 1 days, 1 days, cooldown, 3));
         first = uint64(bound(first, 2, 1 days));
         vm.prank(guardian);
         rm.pause(first);
@@ -1124,7 +1126,8 @@ contract RecoveryManagerSetParametersTest is RecoveryManagerFixture {
             timeout,
             delay,
             maxPause,
-            cooldown
+            cooldown,
+            3
         );
         bool ok =
             timeout >= 5 minutes &&
@@ -1576,7 +1579,8 @@ contract RecoveryHandler is CommonBase, StdUtils {
             reportTimeout: uint32(bound(timeout, 5 minutes, 7 days)),
             rotationDelay: uint32(bound(delay, 1 hours, 7 days)),
             maxPauseDuration: maxPause,
-            pauseCooldown: uint32(bound(cooldown, maxPause, 30 days))
+            pauseCooldown: uint32(bound(cooldown, maxPause, 30 days)),
+            recoveryProof: 3
         });
         vm.prank(timelock);
         rm.setParameters(p);
