@@ -6,7 +6,8 @@ import {INodeHealth} from "../interfaces/INodeHealth.sol";
 /// @title MockNodeHealth
 /// @notice Test double for the parts of INodeHealth that the RecoveryManager calls: signer ownership is
 ///         settable, `rotateSigner` and `setParameters` are recorded; the record, liveness, best height and
-///         maxHeightLag that `restore` reads are settable (epochs of `epochLength` seconds from time 0). No access control.
+///         maxHeightLag that `restore` reads are settable (epochs of `epochLength` seconds from time 0). No
+///         access control.
 /// @dev `rotateSigner` refuses a used signer (as the real contract does); signers are never reused.
 contract RmMockNodeHealth {
     mapping(address signer => address) public validatorOfSigner;

@@ -21,10 +21,11 @@ import {IValidatorSetRecovery} from "../interfaces/IValidatorSetRecovery.sol";
 /// @notice The typed, bounded recovery actions of healnet (see IRecoveryManager). Every action gets an id and a
 ///         record, and every action, report and escalation is appended to the hash-chained AuditLog.
 /// @dev Roles it needs elsewhere: the validator set's RECOVERY_ROLE (forceReplace, cancelSlash) and pauser role
-///      (pauseSlashing, unpauseSlashing) and parameter role; the StakeManager's jailer role (release, for forgive and restore) and
-///      parameter role (`release` is also what `restore` uses); NodeHealth's rotator role (rotateSigner) and parameter role; the AuditLog's appender
-///      role. The manager holds its own PARAMETER_ROLE (granted at initialize) so that `updateParameters` can
-///      reach `setParameters` on itself through the same external, role-checked path as the other targets.
+///      (pauseSlashing, unpauseSlashing) and parameter role; the StakeManager's jailer role (release, for
+///      forgive and restore) and parameter role; NodeHealth's rotator role (rotateSigner) and parameter role;
+///      the AuditLog's appender role. The manager holds its own PARAMETER_ROLE (granted at initialize) so
+///      that `updateParameters` can reach `setParameters` on itself through the same external, role-checked
+///      path as the other targets.
 contract RecoveryManager is IRecoveryManager, Versioned, AccessControlUpgradeable, ReentrancyGuardTransient {
     /// @notice Requests the typed actions (the GuardianCouncil, a Safe, or the DAO timelock).
     bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
@@ -215,9 +216,13 @@ contract RecoveryManager is IRecoveryManager, Versioned, AccessControlUpgradeabl
     }
 
     /// @inheritdoc IRecoveryManager
-    function restore(uint256 incidentId, uint256 actionId) external nonReentrant returns (uint256 timeToRecover) {
+    function restore(
+        uint256 incidentId,
+        uint256 actionId
+    ) external nonReentrant returns (uint256 timeToRecover) {
         RecoveryManagerStorage storage $ = _storage();
-        if ($.restorations[incidentId].validator != address(0)) revert RecoveryManagerAlreadyRestored(incidentId);
+        if ($.restorations[incidentId].validator != address(0))
+            revert RecoveryManagerAlreadyRestored(incidentId);
         IValidatorSet.Incident memory inc = $.set.incident(incidentId);
         address validator = inc.validator;
         if (validator == address(0)) revert RecoveryManagerUnknownIncident(incidentId);
@@ -554,7 +559,8 @@ contract RecoveryManager is IRecoveryManager, Versioned, AccessControlUpgradeabl
         // Epochs after `from`'s epoch up to the last heartbeat's (0 if the last heartbeat is not after it).
         uint256 proven = lastEpoch > fromEpoch ? lastEpoch - fromEpoch : 0;
         if (proven > needed) proven = needed;
-        // Bit i is epoch lastEpoch - i; count the consecutive set bits from bit 0 (bounded: needed <= 100).
+        // Bit i is epoch lastEpoch - i; count the consecutive set bits from bit 0.
+        // bounded: proven <= recoveryProof <= MAX_RECOVERY_PROOF (100), enforced by setParameters
         for (uint256 i = 0; i < proven; ++i) {
             if ((r.uptimeBitmap >> i) & 1 == 0) {
                 proven = i;
