@@ -19,7 +19,7 @@
  *   8. (with the RecoveryManager) `restore(incidentId, actionId)` for a jailed validator whose remediation was
  *      reported ok (the incident's own report, or a succeeded Resync / Reprovision among the last
  *      `restoreActionScan` actions) once an eth_call of it succeeds (heartbeat proof and height close). New
- *      incidents are picked up from a cursor; a candidate is dropped once restored, unjailed or tombstoned, and
+ *      incidents are picked up from a cursor (`incidentScanPerTick` per tick); a candidate is dropped once restored, unjailed or tombstoned, and
  *      at most `restoreCandidatesMax` are followed (the oldest dropped first).
  * While the set is degraded (`degradedSince != 0`) an overdue validator is only checked when an eth_call of
  * `checkHeartbeat` says it would act. A healthy network costs view calls only: zero transactions per tick.
@@ -427,7 +427,9 @@ export class Keeper {
     const { set, stake } = this.#deps.contracts;
     const recovery = this.#deps.contracts.recovery!;
     const count = await set.incidentCount();
-    for (; this.#restoreCursor <= count; this.#restoreCursor++) {
+    // At most `incidentScanPerTick` new incidents read per tick (a keeper started late catches up over ticks).
+    const last = this.#restoreCursor + BigInt(this.#options.incidentScanPerTick) - 1n;
+    for (; this.#restoreCursor <= count && this.#restoreCursor <= last; this.#restoreCursor++) {
       const incident = await set.incident(this.#restoreCursor);
       if (incident.kind === DOUBLE_SIGN) continue;
       this.#restoreCandidates.set(this.#restoreCursor, incident.validator);
