@@ -67,6 +67,23 @@ export const healTasks: TaskDefinition[] = [
     .setAction(() => import("./check.js"))
     .build(),
 
+  task(
+    ["heal", "restore"],
+    "Whether the validator jailed by an incident can be restored now; with --send, call RecoveryManager.restore",
+  )
+    .addPositionalArgument({ name: "incidentId", description: "The incident that jailed the validator" })
+    .addOption({
+      name: "action",
+      description:
+        "A succeeded Resync / Reprovision action id as the proof (default: the incident's own report)",
+      defaultValue: "0",
+    })
+    .addFlag({ name: "send", description: "Call the permissionless restore(incidentId, actionId)" })
+    .addOption(from)
+    .addOption(addresses)
+    .setAction(() => import("./restore.js"))
+    .build(),
+
   emptyTask(["heal", "guardian"], "The guardian council: propose, approve, execute, list").build(),
   task(
     ["heal", "guardian", "propose"],

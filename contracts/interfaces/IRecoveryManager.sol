@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {INodeHealth} from "./INodeHealth.sol";
+
 /// @title IRecoveryManager
 /// @notice The typed, bounded recovery actions. Only the guardian role (the GuardianCouncil, a Safe, or the DAO
 ///         timelock) may request them — and, for parameters, the parameter role (the DAO timelock). Actions that
@@ -88,11 +90,33 @@ interface IRecoveryManager {
     /// @param maxPauseDuration Longest pause (1 h .. 7 days; default 1 day).
     /// @param pauseCooldown Seconds after a pause ends before another may start, so pauses cannot be chained
     ///        (must be >= maxPauseDuration; bounds: 1 h .. 30 days; default 1 day).
+    /// @param recoveryProof Consecutive NodeHealth epochs with a heartbeat, all after a successful remediation
+    ///        report and after the jailing, that `restore` needs before it unjails (bounds: 1 .. 100; default 3).
     struct Parameters {
         uint32 reportTimeout;
         uint32 rotationDelay;
         uint32 maxPauseDuration;
         uint32 pauseCooldown;
+        uint16 recoveryProof;
+    }
+
+    /// @notice How a jailed validator was restored to the backup pool (one per incident).
+    /// @param validator The validator (zero: the incident was not restored).
+    /// @param actionId The succeeded Resync / Reprovision action that proved the remediation (0: the incident's
+    ///        own report, `reportIncidentRemediation`).
+    /// @param faultAt When the incident's fault began (`Incident.faultAt`).
+    /// @param reportedAt When the remediation was reported.
+    /// @param restoredAt When the validator was released from jail.
+    /// @param timeToRecover `restoredAt - faultAt`, in seconds.
+    /// @param by Who called `restore`.
+    struct Restoration {
+        address validator;
+        uint256 actionId;
+        uint64 faultAt;
+        uint64 reportedAt;
+        uint64 restoredAt;
+        uint64 timeToRecover;
+        address by;
     }
 
     /// @notice An action needing off-chain work was requested (the orchestrator subscribes to this).
@@ -143,6 +167,20 @@ interface IRecoveryManager {
     event KeyRotated(address indexed validator, address indexed newSigner, uint256 indexed actionId);
     /// @notice Parameters changed.
     event ParametersUpdated(Parameters parameters);
+    /// @notice A jailed validator proved its remediation and was released from jail: it is back in the backup
+    ///         pool (never straight in the active set) and the incident is closed.
+    /// @param incidentId The incident that jailed it.
+    /// @param validator The validator.
+    /// @param actionId The succeeded Resync / Reprovision action used as proof (0: the incident's own report).
+    /// @param timeToRecover Seconds from the incident's fault to the release.
+    /// @param by Who called `restore`.
+    event ValidatorRestored(
+        uint256 indexed incidentId,
+        address indexed validator,
+        uint256 indexed actionId,
+        uint256 timeToRecover,
+        address by
+    );
 
     /// @notice No such action.
     error RecoveryManagerUnknownAction(uint256 actionId);
@@ -176,6 +214,25 @@ interface IRecoveryManager {
     error RecoveryManagerUnknownIncident(uint256 incidentId);
     /// @notice The incident's remediation was already reported (one report per incident).
     error RecoveryManagerIncidentAlreadyReported(uint256 incidentId);
+    /// @notice The incident was already restored (one restore per incident).
+    error RecoveryManagerAlreadyRestored(uint256 incidentId);
+    /// @notice No successful remediation report backs the restore: the incident's report is missing or failed
+    ///         (actionId 0), or the action is not a succeeded Resync / Reprovision of the incident's validator
+    ///         reported after the incident was detected.
+    error RecoveryManagerNotRemediated(uint256 incidentId, uint256 actionId);
+    /// @notice The validator is not jailed (any more), or is tombstoned (jailed forever).
+    error RecoveryManagerNotRestorable(address validator, bool jailed, bool tombstoned);
+    /// @notice The validator's current jail is not the one this incident imposed (a later jail, a double-sign
+    ///         incident, or the set's jailDuration changed since): `jailedUntil` is not the incident's jail time
+    ///         plus the set's jailDuration.
+    error RecoveryManagerJailNotFromIncident(uint256 incidentId, uint256 jailedUntil, uint256 expectedUntil);
+    /// @notice The validator is not Live now (it must be heartbeating and not stalled).
+    error RecoveryManagerNotLive(address validator, INodeHealth.Liveness liveness);
+    /// @notice Too few consecutive epochs with a heartbeat after the report and the jailing (`provenEpochs` of
+    ///         `recoveryProof`).
+    error RecoveryManagerRecoveryNotProven(address validator, uint256 provenEpochs, uint256 recoveryProof);
+    /// @notice The validator's last reported height lags NodeHealth's best height by more than `maxHeightLag`.
+    error RecoveryManagerHeightLagging(address validator, uint256 height, uint256 bestHeight);
 
     /// @notice Asks the orchestrator to resync `validator`'s node from a final snapshot. Only the guardian role.
     function requestResync(address validator, uint256 snapshotId) external returns (uint256 actionId);
@@ -235,6 +292,28 @@ interface IRecoveryManager {
     /// @notice Escalates an off-chain action whose report deadline passed. Permissionless.
     function escalate(uint256 actionId) external;
 
+    /// @notice Releases a jailed validator whose remediation is proven, so it returns to the backup pool by
+    ///         itself (the set's `onStakeChanged` moves a released validator with enough bond to the backup heap,
+    ///         never to the active set), and closes the incident with its time to recover. Permissionless: anyone
+    ///         (the keeper) may call it; it pays nothing, and a call that finds a condition unmet reverts and
+    ///         changes nothing. Once per incident.
+    /// @dev Succeeds when all hold:
+    ///      1. a successful remediation report for the incident: its own report (`reportIncidentRemediation`,
+    ///         `actionId` 0), or a Succeeded Resync / Reprovision action for its validator (`reportRemediation`)
+    ///         reported at or after the incident's detection;
+    ///      2. the validator is jailed and not tombstoned, and its jail is the one this incident imposed
+    ///         (`jailedUntil` = the incident's jail time + the set's `jailDuration`; the jail time is
+    ///         `resolvedAt` for a Stall incident, escalated to a jail, and `detectedAt` otherwise);
+    ///      3. it is Live in NodeHealth, and heartbeated in each of the `recoveryProof` epochs ending with its
+    ///         last heartbeat's epoch, all of which begin after the epoch of the later of the report and the
+    ///         jailing (so every heartbeat counted is after both);
+    ///      4. its last reported height is within NodeHealth's `maxHeightLag` of `bestHeight`.
+    ///      Appends a RECOVERY_RESTORE entry to the audit log (refId: the incident).
+    /// @param incidentId The incident that jailed the validator.
+    /// @param actionId 0 to rely on the incident's own report, else a succeeded Resync / Reprovision action.
+    /// @return timeToRecover Seconds from the incident's fault (`faultAt`) to now.
+    function restore(uint256 incidentId, uint256 actionId) external returns (uint256 timeToRecover);
+
     /// @notice Sets the manager's parameters. Only the parameter role, or through `updateParameters`.
     function setParameters(Parameters calldata parameters) external;
 
@@ -243,6 +322,9 @@ interface IRecoveryManager {
 
     /// @notice The report on incident `incidentId` (all zero until reported).
     function incidentReport(uint256 incidentId) external view returns (IncidentReport memory);
+
+    /// @notice How incident `incidentId` was restored (all zero if it was not).
+    function restorationOf(uint256 incidentId) external view returns (Restoration memory);
 
     /// @notice Number of actions so far (ids from 1).
     function actionCount() external view returns (uint256);

@@ -97,6 +97,11 @@ contract MockValidatorSet {
         return _lastParameters;
     }
 
+    /// @notice The last parameters set (what `restore` reads its jailDuration from).
+    function parameters() external view returns (IValidatorSet.Parameters memory) {
+        return _lastParameters;
+    }
+
     // ---- IValidatorSetRecovery
 
     function forceReplace(address validator) external returns (uint256 incidentId) {

@@ -5,13 +5,14 @@ import {IStakeManager} from "../interfaces/IStakeManager.sol";
 
 /// @title MockStakeManager
 /// @notice Test double for the parts of IStakeManager that the RecoveryManager and the SnapshotRegistry call:
-///         settable bonded stake, jail and tombstone flags; `release` and `setParameters` are recorded.
+///         settable bonded stake, jail and tombstone flags, jail end; `release` and `setParameters` are recorded.
 ///         No access control.
 /// @dev `setParameters` enforces minStake >= 1 token so parameter-call failures can be tested.
 contract RmMockStakeManager {
     mapping(address validator => uint256) public bondedOf;
     mapping(address validator => bool) public isJailed;
     mapping(address validator => bool) public isTombstoned;
+    mapping(address validator => uint64) public jailedUntil;
 
     address public lastReleased;
     uint256 public releaseCalls;
@@ -26,6 +27,10 @@ contract RmMockStakeManager {
 
     function setJailed(address validator, bool jailed) external {
         isJailed[validator] = jailed;
+    }
+
+    function setJailedUntil(address validator, uint64 until) external {
+        jailedUntil[validator] = until;
     }
 
     function setTombstoned(address validator, bool tombstoned) external {

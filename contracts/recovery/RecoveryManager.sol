@@ -21,10 +21,11 @@ import {IValidatorSetRecovery} from "../interfaces/IValidatorSetRecovery.sol";
 /// @notice The typed, bounded recovery actions of healnet (see IRecoveryManager). Every action gets an id and a
 ///         record, and every action, report and escalation is appended to the hash-chained AuditLog.
 /// @dev Roles it needs elsewhere: the validator set's RECOVERY_ROLE (forceReplace, cancelSlash) and pauser role
-///      (pauseSlashing, unpauseSlashing) and parameter role; the StakeManager's jailer role (release) and
-///      parameter role; NodeHealth's rotator role (rotateSigner) and parameter role; the AuditLog's appender
-///      role. The manager holds its own PARAMETER_ROLE (granted at initialize) so that `updateParameters` can
-///      reach `setParameters` on itself through the same external, role-checked path as the other targets.
+///      (pauseSlashing, unpauseSlashing) and parameter role; the StakeManager's jailer role (release, for
+///      forgive and restore) and parameter role; NodeHealth's rotator role (rotateSigner) and parameter role;
+///      the AuditLog's appender role. The manager holds its own PARAMETER_ROLE (granted at initialize) so
+///      that `updateParameters` can reach `setParameters` on itself through the same external, role-checked
+///      path as the other targets.
 contract RecoveryManager is IRecoveryManager, Versioned, AccessControlUpgradeable, ReentrancyGuardTransient {
     /// @notice Requests the typed actions (the GuardianCouncil, a Safe, or the DAO timelock).
     bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
@@ -45,6 +46,7 @@ contract RecoveryManager is IRecoveryManager, Versioned, AccessControlUpgradeabl
     bytes32 public constant REMEDIATION_REPORTED = keccak256("REMEDIATION_REPORTED");
     bytes32 public constant INCIDENT_REMEDIATION_REPORTED = keccak256("INCIDENT_REMEDIATION_REPORTED");
     bytes32 public constant REMEDIATION_ESCALATED = keccak256("REMEDIATION_ESCALATED");
+    bytes32 public constant RECOVERY_RESTORE = keccak256("RECOVERY_RESTORE");
 
     /// @notice Longest CID `isValidCid` accepts (a `b` prefix and 128 base32 characters), so its loop is bounded.
     uint256 public constant MAX_CID_LENGTH = 129;
@@ -57,16 +59,23 @@ contract RecoveryManager is IRecoveryManager, Versioned, AccessControlUpgradeabl
     uint32 private constant MAX_MAX_PAUSE = 7 days;
     uint32 private constant MIN_PAUSE_COOLDOWN = 1 hours;
     uint32 private constant MAX_PAUSE_COOLDOWN = 30 days;
+    uint16 private constant MIN_RECOVERY_PROOF = 1;
+    // NodeHealth's uptime bitmap holds 101 epochs (bit 0: the last heartbeat's epoch).
+    uint16 private constant MAX_RECOVERY_PROOF = 100;
 
     /// @custom:storage-location erc7201:healnet.storage.RecoveryManager
-    /// @dev Layout: the five dependency addresses take one slot each; `params` (4 x uint32) and the last pause
-    ///      (2 x uint64) share one slot; then the counter and the two mappings.
+    /// @dev Layout: the five dependency addresses take one slot each; `params` (4 x uint32 + uint16, the last
+    ///      appended in place: the struct had 16 free bytes in its slot) takes one slot and the last pause
+    ///      (2 x uint64) the next; then the counter and the mappings (append only).
     struct RecoveryManagerStorage {
         IValidatorSet set;
         IStakeManager stake;
         INodeHealth health;
         ISnapshotRegistry snapshots;
         IAuditLog audit;
+        // `recoveryProof` was appended to Parameters in the 16 free bytes of its slot (slot, offset and size of
+        // `params` unchanged; it reads 0 in an older deployment until `setParameters`, and 0 fails every restore):
+        // a safe change that upgrades-core reports as a typechange, so the reference layout was refreshed.
         Parameters params;
         uint64 lastPauseStart;
         uint64 lastPauseEnd;
@@ -74,6 +83,7 @@ contract RecoveryManager is IRecoveryManager, Versioned, AccessControlUpgradeabl
         mapping(uint256 actionId => Action) actions;
         mapping(address validator => KeyRotation) rotations;
         mapping(uint256 incidentId => IncidentReport) incidentReports;
+        mapping(uint256 incidentId => Restoration) restorations;
     }
 
     // keccak256(abi.encode(uint256(keccak256("healnet.storage.RecoveryManager")) - 1)) & ~bytes32(uint256(0xff))
@@ -203,6 +213,37 @@ contract RecoveryManager is IRecoveryManager, Versioned, AccessControlUpgradeabl
         a.status = ActionStatus.Escalated;
         emit RemediationEscalated(actionId, a.validator, msg.sender);
         _audit($, REMEDIATION_ESCALATED, a.validator, actionId, keccak256(abi.encode(deadline)));
+    }
+
+    /// @inheritdoc IRecoveryManager
+    function restore(
+        uint256 incidentId,
+        uint256 actionId
+    ) external nonReentrant returns (uint256 timeToRecover) {
+        RecoveryManagerStorage storage $ = _storage();
+        if ($.restorations[incidentId].validator != address(0))
+            revert RecoveryManagerAlreadyRestored(incidentId);
+        IValidatorSet.Incident memory inc = $.set.incident(incidentId);
+        address validator = inc.validator;
+        if (validator == address(0)) revert RecoveryManagerUnknownIncident(incidentId);
+        uint64 reportedAt = _remediationReportedAt($, incidentId, actionId, inc);
+        uint256 jailedAt = _checkJail($, incidentId, inc);
+        _checkRecovery($, validator, reportedAt > jailedAt ? reportedAt : jailedAt);
+        // faultAt <= detectedAt <= now for every incident kind (a double-sign's faultAt is 0).
+        timeToRecover = block.timestamp - inc.faultAt;
+        $.restorations[incidentId] = Restoration({
+            validator: validator,
+            actionId: actionId,
+            faultAt: inc.faultAt,
+            reportedAt: reportedAt,
+            restoredAt: uint64(block.timestamp),
+            timeToRecover: uint64(timeToRecover),
+            by: msg.sender
+        });
+        // Clears the jail; the StakeManager notifies the set, which moves the validator to the backup heap.
+        $.stake.release(validator);
+        emit ValidatorRestored(incidentId, validator, actionId, timeToRecover, msg.sender);
+        _audit($, RECOVERY_RESTORE, validator, incidentId, keccak256(abi.encode(actionId, timeToRecover)));
     }
 
     // ------------------------------------------------------------------ on-chain actions
@@ -363,6 +404,11 @@ contract RecoveryManager is IRecoveryManager, Versioned, AccessControlUpgradeabl
     }
 
     /// @inheritdoc IRecoveryManager
+    function restorationOf(uint256 incidentId) external view returns (Restoration memory) {
+        return _storage().restorations[incidentId];
+    }
+
+    /// @inheritdoc IRecoveryManager
     function actionCount() external view returns (uint256) {
         return _storage().actionCount;
     }
@@ -454,6 +500,78 @@ contract RecoveryManager is IRecoveryManager, Versioned, AccessControlUpgradeabl
         if ($.set.statusOf(validator) == IValidatorSet.Status.None) {
             revert RecoveryManagerUnknownValidator(validator);
         }
+    }
+
+    /// @dev When the successful remediation backing a restore was reported (condition 1 of `restore`).
+    function _remediationReportedAt(
+        RecoveryManagerStorage storage $,
+        uint256 incidentId,
+        uint256 actionId,
+        IValidatorSet.Incident memory inc
+    ) private view returns (uint64) {
+        if (actionId == 0) {
+            IncidentReport storage report = $.incidentReports[incidentId];
+            if (report.reportedAt == 0 || !report.ok) revert RecoveryManagerNotRemediated(incidentId, 0);
+            return report.reportedAt;
+        }
+        Action storage a = _existing($, actionId);
+        if (
+            (a.kind != ActionKind.Resync && a.kind != ActionKind.Reprovision) ||
+            a.status != ActionStatus.Succeeded ||
+            a.validator != inc.validator ||
+            a.reportedAt < inc.detectedAt
+        ) revert RecoveryManagerNotRemediated(incidentId, actionId);
+        return a.reportedAt;
+    }
+
+    /// @dev Checks that the validator is jailed (not tombstoned) by this incident's jail; returns when it was
+    ///      jailed (condition 2 of `restore`).
+    function _checkJail(
+        RecoveryManagerStorage storage $,
+        uint256 incidentId,
+        IValidatorSet.Incident memory inc
+    ) private view returns (uint256 jailedAt) {
+        address v = inc.validator;
+        bool jailed = $.stake.isJailed(v);
+        bool tombstoned = $.stake.isTombstoned(v);
+        if (!jailed || tombstoned) revert RecoveryManagerNotRestorable(v, jailed, tombstoned);
+        // A stall is jailed when its remediation is escalated (which closes it: resolvedAt); the other kinds
+        // are jailed in the transaction that detects them.
+        jailedAt = inc.kind == IValidatorSet.IncidentKind.Stall ? inc.resolvedAt : inc.detectedAt;
+        uint256 expectedUntil = jailedAt + $.set.parameters().jailDuration;
+        uint256 until = $.stake.jailedUntil(v);
+        if (jailedAt == 0 || until != expectedUntil) {
+            revert RecoveryManagerJailNotFromIncident(incidentId, until, expectedUntil);
+        }
+    }
+
+    /// @dev Checks the heartbeat proof and the height (conditions 3 and 4 of `restore`): Live now, a heartbeat
+    ///      in each of the `recoveryProof` epochs ending with the last heartbeat's epoch, all after the epoch of
+    ///      `from`, and a height within `maxHeightLag` of the best.
+    function _checkRecovery(RecoveryManagerStorage storage $, address v, uint256 from) private view {
+        INodeHealth health = $.health;
+        INodeHealth.Liveness liveness = health.livenessOf(v);
+        if (liveness != INodeHealth.Liveness.Live) revert RecoveryManagerNotLive(v, liveness);
+        INodeHealth.HeartbeatRecord memory r = health.recordOf(v);
+        uint256 needed = $.params.recoveryProof;
+        uint256 lastEpoch = health.epochOf(r.timestamp);
+        uint256 fromEpoch = health.epochOf(from);
+        // Epochs after `from`'s epoch up to the last heartbeat's (0 if the last heartbeat is not after it).
+        uint256 proven = lastEpoch > fromEpoch ? lastEpoch - fromEpoch : 0;
+        if (proven > needed) proven = needed;
+        // Bit i is epoch lastEpoch - i; count the consecutive set bits from bit 0.
+        // bounded: proven <= recoveryProof <= MAX_RECOVERY_PROOF (100), enforced by setParameters
+        for (uint256 i = 0; i < proven; ++i) {
+            if ((r.uptimeBitmap >> i) & 1 == 0) {
+                proven = i;
+                break;
+            }
+        }
+        // recoveryProof is 0 only in a deployment upgraded from before it existed: no restore until it is set.
+        if (proven < needed || needed == 0) revert RecoveryManagerRecoveryNotProven(v, proven, needed);
+        uint256 best = health.bestHeight();
+        uint256 lag = health.parameters().maxHeightLag;
+        if (r.blockHeight + lag < best) revert RecoveryManagerHeightLagging(v, r.blockHeight, best);
     }
 
     function _requireUnusedSigner(RecoveryManagerStorage storage $, address signer) private view {
@@ -550,6 +668,7 @@ contract RecoveryManager is IRecoveryManager, Versioned, AccessControlUpgradeabl
         uint256 minCooldown =
             p.maxPauseDuration > MIN_PAUSE_COOLDOWN ? p.maxPauseDuration : MIN_PAUSE_COOLDOWN;
         _checkBound("pauseCooldown", p.pauseCooldown, minCooldown, MAX_PAUSE_COOLDOWN);
+        _checkBound("recoveryProof", p.recoveryProof, MIN_RECOVERY_PROOF, MAX_RECOVERY_PROOF);
         _storage().params = p;
         emit ParametersUpdated(p);
     }

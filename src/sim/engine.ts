@@ -577,6 +577,7 @@ export async function runSimulation(options: RunOptions): Promise<SimRecord> {
         set: IValidatorSet__factory.connect(addresses.set, txProvider),
         health: INodeHealth__factory.connect(addresses.health, txProvider),
         stake: IStakeManager__factory.connect(addresses.stake, txProvider),
+        recovery: IRecoveryManager__factory.connect(addresses.recovery, txProvider),
       },
       address: w.address,
       send: (request) => slot.sender.send(withGasLimit(request)),

@@ -37,6 +37,8 @@ export interface ChainIncident {
   remediationResolvedAt?: number;
   /** RecoveryManager.IncidentRemediationReported: the orchestrator's verdict. */
   remediationReported?: { at: number; ok: boolean; operator: string };
+  /** RecoveryManager.ValidatorRestored: released from jail into the backup pool after a proven remediation. */
+  restored?: { at: number; timeToRecoverS: number; actionId: number; by: string };
   slash: "none" | "pending" | "executed" | "cancelled";
   slashedAmount?: bigint;
   reward?: bigint;
@@ -251,6 +253,20 @@ export class ChainWatcher {
         touched.add(a[0] as string);
         break;
       // RecoveryManager
+      case "ValidatorRestored": {
+        const inc = incident(a[0] as bigint);
+        if (inc) {
+          inc.restored = {
+            at,
+            actionId: Number(a[2] as bigint),
+            timeToRecoverS: Number(a[3] as bigint),
+            by: a[4] as string,
+          };
+          inc.txs.push(tx("restore"));
+        }
+        touched.add(a[1] as string);
+        break;
+      }
       case "IncidentRemediationReported": {
         const inc = incident(a[0] as bigint);
         if (inc) {

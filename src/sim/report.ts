@@ -120,6 +120,10 @@ export interface Report {
     replacedAt: number | null;
     resolvedAt: number | null;
     slash: string;
+    /** When the RecoveryManager restored the jailed validator to the backup pool (null if it did not). */
+    restoredAt: number | null;
+    /** Seconds from the fault to the restore (`ValidatorRestored.timeToRecover`), or null. */
+    timeToRecoverS: number | null;
   }[];
   agents: {
     keepers: { name: string; address: string; actions: Record<string, number>; failedTicks: number }[];
@@ -665,6 +669,8 @@ export function buildReport(r: SimRecord): Report {
       replacedAt: rel(i.replacedAt),
       resolvedAt: rel(i.remediationResolvedAt),
       slash: i.slash,
+      restoredAt: rel(i.restored?.at),
+      timeToRecoverS: i.restored?.timeToRecoverS ?? null,
     })),
     agents: {
       keepers: keeperStats,

@@ -40,6 +40,8 @@ export interface RecoveryParameters {
   rotationDelay: number;
   maxPauseDuration: number;
   pauseCooldown: number;
+  /** Consecutive NodeHealth epochs of heartbeats after a successful remediation before `restore` unjails (1..100). */
+  recoveryProof: number;
 }
 
 /** SnapshotRegistry.Parameters (bounds in docs/contracts/SnapshotRegistry.md). */
@@ -146,6 +148,7 @@ export const DEFAULT_PARAMETERS: SuiteParameters = {
     rotationDelay: 86_400,
     maxPauseDuration: 86_400,
     pauseCooldown: 86_400,
+    recoveryProof: 3,
   },
   snapshots: {
     proposalBond: 100n * TOKEN,

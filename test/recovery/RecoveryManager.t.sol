@@ -49,7 +49,8 @@ abstract contract RecoveryManagerFixture is Test {
                 reportTimeout: 1 hours,
                 rotationDelay: 1 days,
                 maxPauseDuration: 1 days,
-                pauseCooldown: 1 days
+                pauseCooldown: 1 days,
+                recoveryProof: 3
             });
     }
 
@@ -992,7 +993,8 @@ contract RecoveryManagerSetParametersTest is RecoveryManagerFixture {
             5 minutes,
             1 hours,
             7 days,
-            7 days
+            7 days,
+            100
         );
         vm.expectEmit(address(rm));
         emit IRecoveryManager.ParametersUpdated(p);
@@ -1047,7 +1049,7 @@ contract RecoveryManagerSetParametersTest is RecoveryManagerFixture {
         _expectInvalid("pauseCooldown", 30 days + 1, 1 days, 30 days);
         rm.setParameters(p);
 
-        p = IRecoveryManager.Parameters(1 hours, 1 hours, 1 hours, 1 hours - 1);
+        p = IRecoveryManager.Parameters(1 hours, 1 hours, 1 hours, 1 hours - 1, 3);
         _expectInvalid("pauseCooldown", 1 hours - 1, 1 hours, 30 days);
         rm.setParameters(p);
         vm.stopPrank();
@@ -1058,7 +1060,7 @@ contract RecoveryManagerSetParametersTest is RecoveryManagerFixture {
     function testFuzz_pause_capBoundary(uint32 maxPause, uint64 duration) public {
         maxPause = uint32(bound(maxPause, 1 hours, 7 days));
         vm.prank(timelock);
-        rm.setParameters(IRecoveryManager.Parameters(1 hours, 1 days, maxPause, maxPause));
+        rm.setParameters(IRecoveryManager.Parameters(1 hours, 1 days, maxPause, maxPause, 3));
         duration = uint64(bound(duration, 1, uint256(maxPause) * 2));
         if (duration > maxPause) {
             vm.expectRevert(
@@ -1082,7 +1084,7 @@ contract RecoveryManagerSetParametersTest is RecoveryManagerFixture {
     ) public {
         cooldown = uint32(bound(cooldown, 1 days, 30 days));
         vm.prank(timelock);
-        rm.setParameters(IRecoveryManager.Parameters(1 hours, 1 days, 1 days, cooldown));
+        rm.setParameters(IRecoveryManager.Parameters(1 hours, 1 days, 1 days, cooldown, 3));
         first = uint64(bound(first, 2, 1 days));
         vm.prank(guardian);
         rm.pause(first);
@@ -1124,7 +1126,8 @@ contract RecoveryManagerSetParametersTest is RecoveryManagerFixture {
             timeout,
             delay,
             maxPause,
-            cooldown
+            cooldown,
+            3
         );
         bool ok =
             timeout >= 5 minutes &&
@@ -1443,6 +1446,439 @@ contract RecoveryManagerCidTest is RecoveryManagerFixture {
 
 /// @dev Invariants over random sequences of pauses, unpauses, parameter changes, requests, reports and
 ///      escalations (see RecoveryHandler).
+/// @dev restore: the automatic unjail after a verified remediation.
+contract RecoveryManagerRestoreTest is RecoveryManagerFixture {
+    uint256 internal constant ID = 1;
+    uint64 internal constant FAULT_AT = uint64(T0 - 60);
+    uint32 internal constant JAIL = 600;
+    uint32 internal constant EPOCH = 30; // RmMockNodeHealth's epoch length (genesis 0)
+    uint64 internal constant BEST = 10_000;
+    uint32 internal constant LAG = 50;
+
+    function setUp() public override {
+        super.setUp();
+        IValidatorSet.Parameters memory p;
+        p.jailDuration = JAIL;
+        set.setParameters(p);
+        health.setMaxHeightLag(LAG);
+        health.setBestHeight(BEST);
+        // A downtime incident detected (and jailed) at T0.
+        _incident(ID, IValidatorSet.IncidentKind.Downtime, 0);
+        stake.setJailed(validator, true);
+        stake.setJailedUntil(validator, uint64(T0 + JAIL));
+        set.setStatus(validator, IValidatorSet.Status.Jailed);
+    }
+
+    function _incident(uint256 id, IValidatorSet.IncidentKind kind, uint64 resolvedAt) internal {
+        IValidatorSet.Incident memory inc;
+        inc.validator = validator;
+        inc.kind = kind;
+        inc.faultAt = FAULT_AT;
+        inc.detectedAt = uint64(T0);
+        inc.resolvedAt = resolvedAt;
+        set.setIncident(id, inc);
+    }
+
+    function _report(bool ok) internal {
+        vm.prank(operator);
+        rm.reportIncidentRemediation(ID, ok, keccak256("restarted"));
+    }
+
+    /// @dev Warps to the start of the epoch `epochsAfter` epochs after `from`'s, + 1 s, and records a Live
+    ///      heartbeat there with the given bitmap and height.
+    function _heartbeats(
+        uint256 from,
+        uint256 epochsAfter,
+        uint256 bitmap,
+        uint64 height
+    ) internal returns (uint256 t) {
+        t = (from / EPOCH + epochsAfter) * EPOCH + 1;
+        vm.warp(t);
+        INodeHealth.HeartbeatRecord memory r;
+        r.timestamp = uint64(t);
+        r.blockHeight = height;
+        r.uptimeBitmap = bitmap | 1;
+        health.setRecord(validator, r);
+        health.setLiveness(validator, INodeHealth.Liveness.Live);
+    }
+
+    function _proven() internal returns (uint256 t) {
+        _report(true);
+        t = _heartbeats(block.timestamp, 3, 0x7, BEST);
+    }
+
+    // ------------------------------------------------------------------ success
+
+    function test_restore_releasesRecordsEmitsAndAudits() public {
+        vm.warp(T0 + 10);
+        uint256 t = _proven();
+        uint256 ttr = t - FAULT_AT;
+        vm.expectEmit(address(rm));
+        emit IRecoveryManager.ValidatorRestored(ID, validator, 0, ttr, stranger);
+        vm.prank(stranger);
+        assertEq(rm.restore(ID, 0), ttr);
+        assertEq(stake.releaseCalls(), 1);
+        assertEq(stake.lastReleased(), validator);
+        IRecoveryManager.Restoration memory r = rm.restorationOf(ID);
+        assertEq(r.validator, validator);
+        assertEq(r.actionId, 0);
+        assertEq(r.faultAt, FAULT_AT);
+        assertEq(r.reportedAt, T0 + 10);
+        assertEq(r.restoredAt, t);
+        assertEq(r.timeToRecover, ttr);
+        assertEq(r.by, stranger);
+        _assertLastAudit(
+            rm.RECOVERY_RESTORE(),
+            stranger,
+            validator,
+            ID,
+            keccak256(abi.encode(uint256(0), ttr))
+        );
+    }
+
+    function test_restore_acceptsASucceededResyncAction() public {
+        vm.warp(T0 + 10);
+        uint256 actionId = _resync();
+        vm.prank(operator);
+        rm.reportRemediation(actionId, true, keccak256("resynced"));
+        uint256 t = _heartbeats(block.timestamp, 3, 0x7, BEST);
+        rm.restore(ID, actionId);
+        assertEq(rm.restorationOf(ID).actionId, actionId);
+        assertEq(rm.restorationOf(ID).timeToRecover, t - FAULT_AT);
+        assertEq(stake.lastReleased(), validator);
+    }
+
+    function test_restore_countsAStallFromItsJailNotItsEarlierReport() public {
+        // Stall detected at T0, reported healed at T0 + 10, still stalled and jailed at T0 + 600.
+        uint64 jailedAt = uint64(T0 + 600);
+        _incident(ID, IValidatorSet.IncidentKind.Stall, jailedAt);
+        stake.setJailedUntil(validator, jailedAt + JAIL);
+        vm.warp(T0 + 10);
+        _report(true);
+        // Three epochs after the report but not after the jailing: not proven.
+        _heartbeats(jailedAt, 0, 0x7, BEST);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IRecoveryManager.RecoveryManagerRecoveryNotProven.selector,
+                validator,
+                0,
+                3
+            )
+        );
+        rm.restore(ID, 0);
+        _heartbeats(jailedAt, 3, 0x7, BEST);
+        rm.restore(ID, 0);
+        assertEq(stake.lastReleased(), validator);
+    }
+
+    // ------------------------------------------------------------------ reverts
+
+    function test_restore_revertsIfAlreadyRestored() public {
+        _proven();
+        rm.restore(ID, 0);
+        vm.expectRevert(abi.encodeWithSelector(IRecoveryManager.RecoveryManagerAlreadyRestored.selector, ID));
+        rm.restore(ID, 0);
+    }
+
+    function test_restore_revertsIfUnknownIncident() public {
+        vm.expectRevert(abi.encodeWithSelector(IRecoveryManager.RecoveryManagerUnknownIncident.selector, 99));
+        rm.restore(99, 0);
+    }
+
+    function test_restore_revertsIfNotReported() public {
+        _heartbeats(block.timestamp, 3, 0x7, BEST);
+        vm.expectRevert(
+            abi.encodeWithSelector(IRecoveryManager.RecoveryManagerNotRemediated.selector, ID, 0)
+        );
+        rm.restore(ID, 0);
+    }
+
+    function test_restore_revertsIfTheReportFailed() public {
+        _report(false);
+        _heartbeats(block.timestamp, 3, 0x7, BEST);
+        vm.expectRevert(
+            abi.encodeWithSelector(IRecoveryManager.RecoveryManagerNotRemediated.selector, ID, 0)
+        );
+        rm.restore(ID, 0);
+    }
+
+    function test_restore_revertsIfUnknownAction() public {
+        vm.expectRevert(abi.encodeWithSelector(IRecoveryManager.RecoveryManagerUnknownAction.selector, 5));
+        rm.restore(ID, 5);
+    }
+
+    function test_restore_revertsIfTheActionIsNotASucceededResyncOrReprovision() public {
+        uint256 resync = _resync();
+        // Still Requested.
+        vm.expectRevert(
+            abi.encodeWithSelector(IRecoveryManager.RecoveryManagerNotRemediated.selector, ID, resync)
+        );
+        rm.restore(ID, resync);
+        vm.prank(operator);
+        rm.reportRemediation(resync, false, bytes32(0));
+        vm.expectRevert(
+            abi.encodeWithSelector(IRecoveryManager.RecoveryManagerNotRemediated.selector, ID, resync)
+        );
+        rm.restore(ID, resync);
+        // An on-chain action (Done) of another kind.
+        vm.prank(guardian);
+        uint256 pauseId = rm.pause(1 hours);
+        vm.expectRevert(
+            abi.encodeWithSelector(IRecoveryManager.RecoveryManagerNotRemediated.selector, ID, pauseId)
+        );
+        rm.restore(ID, pauseId);
+    }
+
+    function test_restore_revertsIfTheActionIsForAnotherValidator() public {
+        address other = makeAddr("other");
+        set.setStatus(other, IValidatorSet.Status.Backup);
+        vm.prank(guardian);
+        uint256 actionId = rm.requestResync(other, 7);
+        vm.prank(operator);
+        rm.reportRemediation(actionId, true, bytes32(0));
+        _heartbeats(block.timestamp, 3, 0x7, BEST);
+        vm.expectRevert(
+            abi.encodeWithSelector(IRecoveryManager.RecoveryManagerNotRemediated.selector, ID, actionId)
+        );
+        rm.restore(ID, actionId);
+    }
+
+    function test_restore_revertsIfTheActionWasReportedBeforeTheIncident() public {
+        vm.warp(T0 - 100);
+        uint256 actionId = _resync();
+        vm.prank(operator);
+        rm.reportRemediation(actionId, true, bytes32(0));
+        _heartbeats(T0, 3, 0x7, BEST);
+        vm.expectRevert(
+            abi.encodeWithSelector(IRecoveryManager.RecoveryManagerNotRemediated.selector, ID, actionId)
+        );
+        rm.restore(ID, actionId);
+    }
+
+    function test_restore_revertsIfNotJailed() public {
+        _proven();
+        stake.setJailed(validator, false);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IRecoveryManager.RecoveryManagerNotRestorable.selector,
+                validator,
+                false,
+                false
+            )
+        );
+        rm.restore(ID, 0);
+    }
+
+    function test_restore_revertsIfTombstoned() public {
+        _proven();
+        stake.setTombstoned(validator, true);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IRecoveryManager.RecoveryManagerNotRestorable.selector,
+                validator,
+                true,
+                true
+            )
+        );
+        rm.restore(ID, 0);
+    }
+
+    function test_restore_revertsIfJailedByALaterIncident() public {
+        _proven();
+        stake.setJailedUntil(validator, uint64(T0 + 5_000 + JAIL));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IRecoveryManager.RecoveryManagerJailNotFromIncident.selector,
+                ID,
+                T0 + 5_000 + JAIL,
+                T0 + JAIL
+            )
+        );
+        rm.restore(ID, 0);
+    }
+
+    function test_restore_revertsIfAStallWasNeverJailed() public {
+        // A stall incident still open (resolvedAt 0) did not jail anyone.
+        _incident(ID, IValidatorSet.IncidentKind.Stall, 0);
+        _proven();
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IRecoveryManager.RecoveryManagerJailNotFromIncident.selector,
+                ID,
+                T0 + JAIL,
+                JAIL
+            )
+        );
+        rm.restore(ID, 0);
+    }
+
+    function test_restore_revertsIfNotLive() public {
+        _proven();
+        health.setLiveness(validator, INodeHealth.Liveness.Stalled);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IRecoveryManager.RecoveryManagerNotLive.selector,
+                validator,
+                INodeHealth.Liveness.Stalled
+            )
+        );
+        rm.restore(ID, 0);
+        health.setLiveness(validator, INodeHealth.Liveness.Late);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IRecoveryManager.RecoveryManagerNotLive.selector,
+                validator,
+                INodeHealth.Liveness.Late
+            )
+        );
+        rm.restore(ID, 0);
+    }
+
+    function test_restore_revertsIfAnEpochWasMissed() public {
+        _report(true);
+        _heartbeats(block.timestamp, 3, 0x5, BEST); // epoch last-1 missed
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IRecoveryManager.RecoveryManagerRecoveryNotProven.selector,
+                validator,
+                1,
+                3
+            )
+        );
+        rm.restore(ID, 0);
+    }
+
+    function test_restore_revertsIfTooFewEpochsSinceTheReport() public {
+        _report(true);
+        // Heartbeats in every epoch, but only two full epochs after the report's.
+        _heartbeats(block.timestamp, 2, type(uint256).max >> 155, BEST);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IRecoveryManager.RecoveryManagerRecoveryNotProven.selector,
+                validator,
+                2,
+                3
+            )
+        );
+        rm.restore(ID, 0);
+    }
+
+    function test_restore_revertsIfHeightLags() public {
+        _report(true);
+        _heartbeats(block.timestamp, 3, 0x7, BEST - LAG - 1);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IRecoveryManager.RecoveryManagerHeightLagging.selector,
+                validator,
+                BEST - LAG - 1,
+                BEST
+            )
+        );
+        rm.restore(ID, 0);
+        // Exactly maxHeightLag behind is close enough.
+        _heartbeats(block.timestamp, 0, 0x7, BEST - LAG);
+        rm.restore(ID, 0);
+    }
+
+    function test_restore_needsRecoveryProofEpochs() public {
+        IRecoveryManager.Parameters memory p = _defaultParams();
+        p.recoveryProof = 5;
+        vm.prank(timelock);
+        rm.setParameters(p);
+        _report(true);
+        _heartbeats(block.timestamp, 4, 0x1f, BEST);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IRecoveryManager.RecoveryManagerRecoveryNotProven.selector,
+                validator,
+                4,
+                5
+            )
+        );
+        rm.restore(ID, 0);
+        _heartbeats(block.timestamp, 1, 0x1f, BEST);
+        rm.restore(ID, 0);
+    }
+
+    function test_setParameters_revertsIfRecoveryProofOutOfBounds() public {
+        IRecoveryManager.Parameters memory p = _defaultParams();
+        p.recoveryProof = 0;
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IRecoveryManager.RecoveryManagerInvalidParameter.selector,
+                bytes32("recoveryProof"),
+                0,
+                1,
+                100
+            )
+        );
+        vm.prank(timelock);
+        rm.setParameters(p);
+        p.recoveryProof = 101;
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IRecoveryManager.RecoveryManagerInvalidParameter.selector,
+                bytes32("recoveryProof"),
+                101,
+                1,
+                100
+            )
+        );
+        vm.prank(timelock);
+        rm.setParameters(p);
+    }
+
+    // ------------------------------------------------------------------ fuzz
+
+    /// @dev Random heartbeat patterns: the restore succeeds iff each of the last `recoveryProof` epochs up to the
+    ///      last heartbeat's has a heartbeat and lies after the report's epoch, and the height is close enough.
+    function testFuzz_restore_succeedsIffTheLastEpochsAfterTheReportAreCovered(
+        uint256 bitmap,
+        uint256 epochsAfter,
+        uint256 proof,
+        uint256 reportDelay,
+        uint256 lag
+    ) public {
+        proof = bound(proof, 1, 100);
+        epochsAfter = bound(epochsAfter, 0, 120);
+        lag = bound(lag, 0, 2 * LAG);
+        bitmap &= (uint256(1) << 101) - 1;
+        IRecoveryManager.Parameters memory p = _defaultParams();
+        p.recoveryProof = uint16(proof);
+        vm.prank(timelock);
+        rm.setParameters(p);
+        vm.warp(T0 + bound(reportDelay, 0, 1 days));
+        _report(true);
+        uint256 reportEpoch = block.timestamp / EPOCH;
+        _heartbeats(block.timestamp, epochsAfter, bitmap, uint64(BEST - lag));
+        uint256 lastEpoch = block.timestamp / EPOCH;
+
+        bool covered = true;
+        for (uint256 i = 0; i < proof; ++i) {
+            // Bit 0 always reads 1 (the last heartbeat's own epoch).
+            bool beat = i == 0 || (bitmap >> i) & 1 == 1;
+            if (!beat || lastEpoch - i <= reportEpoch) {
+                covered = false;
+                break;
+            }
+        }
+        bool close = lag <= LAG;
+        if (covered && close) {
+            rm.restore(ID, 0);
+            assertEq(rm.restorationOf(ID).validator, validator);
+            assertEq(stake.lastReleased(), validator);
+        } else {
+            vm.expectPartialRevert(
+                covered
+                    ? IRecoveryManager.RecoveryManagerHeightLagging.selector
+                    : IRecoveryManager.RecoveryManagerRecoveryNotProven.selector
+            );
+            rm.restore(ID, 0);
+            assertEq(stake.releaseCalls(), 0);
+        }
+    }
+}
+
 contract RecoveryManagerInvariantTest is RecoveryManagerFixture {
     RecoveryHandler internal handler;
 
@@ -1576,7 +2012,8 @@ contract RecoveryHandler is CommonBase, StdUtils {
             reportTimeout: uint32(bound(timeout, 5 minutes, 7 days)),
             rotationDelay: uint32(bound(delay, 1 hours, 7 days)),
             maxPauseDuration: maxPause,
-            pauseCooldown: uint32(bound(cooldown, maxPause, 30 days))
+            pauseCooldown: uint32(bound(cooldown, maxPause, 30 days)),
+            recoveryProof: 3
         });
         vm.prank(timelock);
         rm.setParameters(p);

@@ -164,6 +164,48 @@ describe("heal tasks (in-process)", function () {
     expect(rows[4]!.pendingSlash).to.match(/^#1 1\.00%$/);
   });
 
+  it("restore: refused until the remediation is reported and proven; --send releases into the backup pool", async function () {
+    const { set, recovery, health } = suite.contracts;
+    const v = validators[3]!;
+    const incidentId = await set.incidentCount();
+    expect((await set.incident(incidentId)).validator).to.equal(v);
+    const signers = await ethers.getSigners();
+    const beatAll = async (rounds: number) => {
+      for (let i = 0; i < rounds; i++) {
+        // 20 s apart: under the 30 s epoch, so no epoch is missed.
+        await networkHelpers.time.increase(20);
+        for (const key of signerKeys) {
+          const signer = signers.find((x) => x.address === key)!;
+          await (await health.connect(signer).heartbeat(await healthyReport(ethers.provider))).wait();
+        }
+      }
+    };
+    await beatAll(1);
+    let r = await heal(["restore"], { incidentId: String(incidentId), addresses });
+    expect(r.success, show(r)).to.equal(true);
+    expect((r as { value: { restorable: boolean; reason: string } }).value).to.include({ restorable: false });
+    expect((r as { value: { reason: string } }).value.reason).to.match(/^RecoveryManagerNotRemediated\(/);
+
+    // The orchestrator (the operator key of the parameter file) reports the restart; heartbeats prove it.
+    const operatorRole = await recovery!.OPERATOR_ROLE();
+    const operator = (
+      await Promise.all(
+        signers.map(async (s) => ((await recovery!.hasRole(operatorRole, s.address)) ? s : null)),
+      )
+    ).find((s) => s !== null)!;
+    await (
+      await recovery!.connect(operator).reportIncidentRemediation(incidentId, true, "0x" + "11".repeat(32))
+    ).wait();
+    await beatAll(6);
+    r = await heal(["restore"], { incidentId: String(incidentId), addresses, send: true });
+    expect(r.success, show(r)).to.equal(true);
+    expect((r as { value: { restored: boolean } }).value.restored).to.equal(true);
+    expect(await set.statusOf(v)).to.equal(1n); // backup, not active
+    expect((await recovery!.restorationOf(incidentId)).validator).to.equal(v);
+
+    expectFailure(await heal(["restore"], { incidentId: "x", addresses }), /^heal restore: incident id "x"/);
+  });
+
   it("guardian propose, approve, execute, list", async function () {
     const [, g1, g2] = await ethers.getSigners();
     const proposed = await heal(["guardian", "propose"], {

@@ -15,7 +15,12 @@
  *   5. every `rotateEveryTicks` ticks, `evaluateAndRotate(rotateMaxChecks)` when an active validator is
  *      below `minUptimeBps` and an eth_call of it rotates at least one;
  *   6. `reportDoubleSign` for evidence handed in by an evidence source;
- *   7. `claimReward` once the owed reward reaches `claimRewardsAbove`.
+ *   7. `claimReward` once the owed reward reaches `claimRewardsAbove`;
+ *   8. (with the RecoveryManager) `restore(incidentId, actionId)` for a jailed validator whose remediation was
+ *      reported ok (the incident's own report, or a succeeded Resync / Reprovision among the last
+ *      `restoreActionScan` actions) once an eth_call of it succeeds (heartbeat proof and height close). New
+ *      incidents are picked up from a cursor (`incidentScanPerTick` per tick); a candidate is dropped once restored, unjailed or tombstoned, and
+ *      at most `restoreCandidatesMax` are followed (the oldest dropped first).
  * While the set is degraded (`degradedSince != 0`) an overdue validator is only checked when an eth_call of
  * `checkHeartbeat` says it would act. A healthy network costs view calls only: zero transactions per tick.
  * An intent whose outcome the intent log already holds (`fromLog`) is not reported as a new action.
@@ -23,7 +28,12 @@
 import { StaleHeadError } from "../../chain/errors.js";
 import type { Logger } from "../common/log.js";
 import type { SendRequest, SendResult } from "../../chain/sender.js";
-import type { INodeHealth, IStakeManager, IValidatorSet } from "../../../types/ethers-contracts/index.js";
+import type {
+  INodeHealth,
+  IRecoveryManager,
+  IStakeManager,
+  IValidatorSet,
+} from "../../../types/ethers-contracts/index.js";
 import type { INodeHealth as NodeHealthTypes } from "../../../types/ethers-contracts/contracts/interfaces/INodeHealth.js";
 import type { IValidatorSet as ValidatorSetTypes } from "../../../types/ethers-contracts/contracts/interfaces/IValidatorSet.js";
 import type { KeeperMetrics } from "./metrics.js";
@@ -41,6 +51,17 @@ export const CHECK_ALREADY_HANDLED = [
 ] as const;
 export const EXECUTE_ALREADY_HANDLED = ["ValidatorSetSlashNotPending", "ValidatorSetSlashingPaused"] as const;
 export const EVIDENCE_ALREADY_HANDLED = ["ValidatorSetAlreadyTombstoned"] as const;
+export const RESTORE_ALREADY_HANDLED = [
+  "RecoveryManagerAlreadyRestored",
+  "RecoveryManagerNotRestorable",
+] as const;
+
+/** IValidatorSet.IncidentKind.DoubleSign (tombstoned: never restorable). */
+const DOUBLE_SIGN = 1n;
+/** IRecoveryManager.ActionKind Resync / Reprovision and ActionStatus.Succeeded. */
+const RESYNC = 0n;
+const REPROVISION = 1n;
+const SUCCEEDED = 2n;
 
 export type SignedHeartbeat = NodeHealthTypes.SignedHeartbeatStruct;
 export type DoubleSignEvidence = ValidatorSetTypes.DoubleSignEvidenceStruct;
@@ -60,6 +81,8 @@ export interface KeeperContracts {
   set: IValidatorSet;
   health: INodeHealth;
   stake: IStakeManager;
+  /** Optional: with it the keeper also restores remediated jailed validators (`restore`). */
+  recovery?: IRecoveryManager;
 }
 
 export interface KeeperOptions {
@@ -73,6 +96,10 @@ export interface KeeperOptions {
   fillMaxPromotions: number;
   /** Claim the owed reward once it reaches this (0 disables claiming). */
   claimRewardsAbove: bigint;
+  /** Jailed incidents followed for `restore` at once (the oldest are dropped beyond it). */
+  restoreCandidatesMax: number;
+  /** Most recent recovery actions searched for a succeeded Resync / Reprovision of a jailed validator. */
+  restoreActionScan: number;
 }
 
 export const DEFAULT_KEEPER_OPTIONS: KeeperOptions = {
@@ -83,6 +110,8 @@ export const DEFAULT_KEEPER_OPTIONS: KeeperOptions = {
   rotateMaxChecks: 32,
   fillMaxPromotions: 8,
   claimRewardsAbove: 10n ** 18n,
+  restoreCandidatesMax: 64,
+  restoreActionScan: 32,
 };
 
 export interface KeeperDeps {
@@ -107,7 +136,8 @@ export type ActionName =
   | "refreshHealth"
   | "evaluateAndRotate"
   | "reportDoubleSign"
-  | "claimReward";
+  | "claimReward"
+  | "restore";
 
 export interface KeeperAction {
   action: ActionName;
@@ -128,6 +158,9 @@ export class Keeper {
   readonly #options: KeeperOptions;
   /** Lowest incident id that may still hold a pending slash. */
   #incidentCursor = 1n;
+  /** Next incident id to consider for `restore`, and the followed candidates (incident id → validator). */
+  #restoreCursor = 1n;
+  readonly #restoreCandidates = new Map<bigint, string>();
   #ticks = 0;
 
   constructor(deps: KeeperDeps) {
@@ -199,6 +232,7 @@ export class Keeper {
       });
     }
     if (budget()) await this.#claimReward(actions, now);
+    if (this.#deps.contracts.recovery) await this.#restore(actions, budget);
 
     this.#deps.metrics?.tickDuration.observe((Date.now() - started) / 1000);
     return { tick, chainTime: now, actions };
@@ -384,6 +418,85 @@ export class Keeper {
       this.#deps.metrics?.rewardClaimed.inc({}, Number(owed) / 1e18);
   }
 
+  /**
+   * Restores jailed validators whose remediation is proven. Follows new incidents (not double-signs) from a
+   * cursor; each tick, per candidate: dropped once restored or no longer jailed (or tombstoned); otherwise the
+   * proof is the incident's own ok report, else a succeeded Resync / Reprovision of the validator among the
+   * last `restoreActionScan` actions, and the call is sent only if an eth_call of it succeeds.
+   */
+  async #restore(actions: KeeperAction[], budget: () => boolean): Promise<void> {
+    const { set, stake } = this.#deps.contracts;
+    const recovery = this.#deps.contracts.recovery!;
+    const count = await set.incidentCount();
+    // At most `incidentScanPerTick` new incidents read per tick (a keeper started late catches up over ticks).
+    const last = this.#restoreCursor + BigInt(this.#options.incidentScanPerTick) - 1n;
+    for (; this.#restoreCursor <= count && this.#restoreCursor <= last; this.#restoreCursor++) {
+      const incident = await set.incident(this.#restoreCursor);
+      if (incident.kind === DOUBLE_SIGN) continue;
+      this.#restoreCandidates.set(this.#restoreCursor, incident.validator);
+      if (this.#restoreCandidates.size > this.#options.restoreCandidatesMax) {
+        const oldest = this.#restoreCandidates.keys().next().value!;
+        this.#restoreCandidates.delete(oldest);
+      }
+    }
+    let actionsRead: { id: bigint; validator: string; reportedAt: bigint }[] | undefined;
+    for (const [incidentId, validator] of [...this.#restoreCandidates]) {
+      if (!budget()) break;
+      const [restoration, jailed, tombstoned] = await Promise.all([
+        recovery.restorationOf(incidentId),
+        stake.isJailed(validator),
+        stake.isTombstoned(validator),
+      ]);
+      if (restoration.validator !== ZERO_ADDRESS || !jailed || tombstoned) {
+        this.#restoreCandidates.delete(incidentId);
+        continue;
+      }
+      let actionId: bigint | undefined;
+      const report = await recovery.incidentReport(incidentId);
+      if (report.reportedAt !== 0n && report.ok) actionId = 0n;
+      else {
+        actionsRead ??= await this.#succeededActions(recovery);
+        const { detectedAt } = await set.incident(incidentId);
+        actionId = actionsRead.find(
+          (a) => a.validator.toLowerCase() === validator.toLowerCase() && a.reportedAt >= detectedAt,
+        )?.id;
+      }
+      if (actionId === undefined) continue;
+      const subject = `incident-${incidentId}`;
+      try {
+        await recovery.restore.staticCall(incidentId, actionId);
+      } catch (error) {
+        this.#skip("restore", subject, "not-proven");
+        this.#deps.log.debug("keeper restore not yet possible", { incidentId, validator, error });
+        continue;
+      }
+      const result = await this.#act(actions, "restore", subject, {
+        key: `restore:${incidentId}`,
+        contract: recovery,
+        method: "restore",
+        args: [incidentId, actionId],
+        alreadyHandled: RESTORE_ALREADY_HANDLED,
+      });
+      if (result?.status === "confirmed" || result?.status === "already-handled")
+        this.#restoreCandidates.delete(incidentId);
+    }
+  }
+
+  /** Succeeded Resync / Reprovision actions among the last `restoreActionScan`, newest first. */
+  async #succeededActions(
+    recovery: IRecoveryManager,
+  ): Promise<{ id: bigint; validator: string; reportedAt: bigint }[]> {
+    const count = await recovery.actionCount();
+    const found: { id: bigint; validator: string; reportedAt: bigint }[] = [];
+    const stop = count - BigInt(this.#options.restoreActionScan);
+    for (let id = count; id > 0n && id > stop; id--) {
+      const a = await recovery.action(id);
+      if ((a.kind === RESYNC || a.kind === REPROVISION) && a.status === SUCCEEDED)
+        found.push({ id, validator: a.validator, reportedAt: a.reportedAt });
+    }
+    return found;
+  }
+
   async #act(
     actions: KeeperAction[],
     action: ActionName,
@@ -434,6 +547,8 @@ export class Keeper {
     }
   }
 }
+
+const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
 
 function describe(result: SendResult): Record<string, unknown> {
   switch (result.status) {

@@ -12,6 +12,7 @@
  */
 import {
   INodeHealth__factory,
+  IRecoveryManager__factory,
   IStakeManager__factory,
   IValidatorSet__factory,
 } from "../../../types/ethers-contracts/index.js";
@@ -113,6 +114,10 @@ export async function startKeeper(config: KeeperConfig): Promise<number> {
       set: IValidatorSet__factory.connect(addresses.set, client.signer),
       health: INodeHealth__factory.connect(addresses.health, client.signer),
       stake: IStakeManager__factory.connect(addresses.stake, client.signer),
+      // With the guardian side deployed, the keeper also restores remediated jailed validators.
+      ...(addresses.recovery && {
+        recovery: IRecoveryManager__factory.connect(addresses.recovery, client.signer),
+      }),
     };
     const queue = new HeartbeatQueue(config.relayQueueSize);
     const health = newAgentHealth();

@@ -20,6 +20,7 @@ const ACTIONS: readonly ActionName[] = [
   "evaluateAndRotate",
   "reportDoubleSign",
   "claimReward",
+  "restore",
 ];
 const RESULTS = ["confirmed", "already-handled", "rejected", "reverted", "error"] as const;
 const SKIPS: readonly { action: ActionName; reason: string }[] = [
@@ -29,6 +30,7 @@ const SKIPS: readonly { action: ActionName; reason: string }[] = [
   { action: "evaluateAndRotate", reason: "nothing-below-min-uptime" },
   { action: "evaluateAndRotate", reason: "no-effect" },
   { action: "evaluateAndRotate", reason: "simulation-reverted" },
+  { action: "restore", reason: "not-proven" },
   ...ACTIONS.map((action) => ({ action, reason: "replayed" })),
   ...ACTIONS.map((action) => ({ action, reason: "stale-head" })),
 ];
