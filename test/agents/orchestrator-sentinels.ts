@@ -245,4 +245,31 @@ describe("Orchestrator with a sentinel pool", function () {
     expect(metrics.guardianEscalations.get()).to.equal(1);
     expect(lines.some((l) => /no live sentinel/.test(String(l.msg)))).to.equal(true);
   });
+
+  it("with no live sentinel reports a guardian-approved resync failed (no-live-sentinel), without calling the driver", async function () {
+    expect(await suite.sentinels.servedCount()).to.equal(0n);
+    const victim = validators[validators.length - 1]!;
+    const driver = fakeDriver();
+    driver.behaviour.resync = "heal";
+    const { orch, lines, metrics } = await orchestrator(driver);
+    await (
+      await suite.recovery.requestResync(victim.account.address, await suite.snapshots.latestFinal())
+    ).wait();
+    const actionId = await suite.recovery.actionCount();
+    const report = await tick(orch);
+    expect(report.handled).to.deep.equal([
+      { type: "action", id: actionId, result: "reported-failed", rung: "resync" },
+    ]);
+    expect(driver.calls).to.deep.equal([]);
+    expect(metrics.resyncNoSentinel.get()).to.equal(1);
+    const details = JSON.parse(
+      lines.find((l) => l.msg === "result reported on-chain")!.details as string,
+    ) as Record<string, unknown>;
+    expect(details).to.deep.include({
+      subject: "action",
+      rung: "resync",
+      ok: false,
+      error: "no-live-sentinel",
+    });
+  });
 });
