@@ -144,12 +144,13 @@ contract SentinelRegistry is ISentinelRegistry, Versioned, AccessControlUpgradea
 
     /// @inheritdoc ISentinelRegistry
     function setEndpoint(address sentinel_, string calldata endpoint) external {
+        // An unknown sentinel has no operator: a non-curator caller reverts here, the curator at `_known`.
+        if (msg.sender != _storage().records[sentinel_].operator && !hasRole(CURATOR_ROLE, msg.sender)) {
+            revert SentinelRegistryNotOperator(msg.sender, sentinel_);
+        }
         SentinelRegistryStorage storage $ = _storage();
         _known($, sentinel_);
         Sentinel storage r = $.records[sentinel_];
-        if (msg.sender != r.operator && !hasRole(CURATOR_ROLE, msg.sender)) {
-            revert SentinelRegistryNotOperator(msg.sender, sentinel_);
-        }
         _checkEndpoint(endpoint);
         r.endpoint = endpoint;
         emit SentinelEndpointUpdated(sentinel_, endpoint, msg.sender);
