@@ -356,6 +356,19 @@ contract SentinelRegistryTest is SentinelRegistryFixture {
         registry.setEndpoint(_id(1), "http://evil");
     }
 
+    function test_setEndpoint_revertsIfUnknown() public {
+        vm.expectRevert(
+            abi.encodeWithSelector(ISentinelRegistry.SentinelRegistryNotOperator.selector, stranger, _id(5))
+        );
+        vm.prank(stranger);
+        registry.setEndpoint(_id(5), "http://a");
+        vm.expectRevert(
+            abi.encodeWithSelector(ISentinelRegistry.SentinelRegistryUnknownSentinel.selector, _id(5))
+        );
+        vm.prank(curator);
+        registry.setEndpoint(_id(5), "http://a");
+    }
+
     // ─── setParameters ───────────────────────────────────────────────────────────────────────────────────
 
     function test_setParameters_raisingTheMinimumDegradesThePool() public {
