@@ -16,6 +16,7 @@ import {
   NodeHealth__factory,
   RecoveryManager__factory,
   SelfHealingValidatorSet__factory,
+  SentinelRegistry__factory,
   SnapshotRegistry__factory,
   StakeManager__factory,
 } from "../types/ethers-contracts/index.js";
@@ -31,6 +32,7 @@ const SUITE_ERRORS = new Interface(
     NodeHealth__factory.abi,
     RecoveryManager__factory.abi,
     SelfHealingValidatorSet__factory.abi,
+    SentinelRegistry__factory.abi,
     SnapshotRegistry__factory.abi,
     StakeManager__factory.abi,
   ]
@@ -133,4 +135,15 @@ export function guardianSide(c: Connected) {
     );
   }
   return { audit, snapshots, recovery, council };
+}
+
+/** The deployment's SentinelRegistry, or a HealError for a deployment made before it existed. */
+export function sentinelRegistry(c: Connected) {
+  const { sentinels } = c.suite.contracts;
+  if (sentinels === undefined) {
+    throw new HealError(
+      `${c.suite.source}: this deployment has no SentinelRegistry (redeploy the HealnetSuite module)`,
+    );
+  }
+  return sentinels;
 }

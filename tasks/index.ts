@@ -158,6 +158,27 @@ export const healTasks: TaskDefinition[] = [
     .setAction(() => import("./snapshot.js").then((m) => ({ default: m.list })))
     .build(),
 
+  emptyTask(["heal", "sentinel"], "The sentinel pool (SentinelRegistry): list, add, check").build(),
+  task(["heal", "sentinel", "list"], "List the sentinels: endpoint, liveness, served")
+    .addOption(addresses)
+    .setAction(() => import("./sentinel.js").then((m) => ({ default: m.list })))
+    .build(),
+  task(["heal", "sentinel", "add"], "Add a sentinel and register its heartbeat signer (CURATOR_ROLE)")
+    .addPositionalArgument({ name: "sentinel", description: "The sentinel's id (its NodeHealth key)" })
+    .addOption({ name: "signer", description: "Its heartbeat signer (never used before)", defaultValue: "" })
+    .addOption({ name: "operator", description: "Who runs it (empty: --from)", defaultValue: "" })
+    .addOption({ name: "endpoint", description: "Where recovering nodes reach it", defaultValue: "" })
+    .addOption(from)
+    .addOption(addresses)
+    .setAction(() => import("./sentinel.js").then((m) => ({ default: m.add })))
+    .build(),
+  task(["heal", "sentinel", "check"], "Drop silent sentinels and restore live ones (permissionless)")
+    .addPositionalArgument({ name: "sentinel", description: "One sentinel (empty: all)", defaultValue: "" })
+    .addOption(from)
+    .addOption(addresses)
+    .setAction(() => import("./sentinel.js").then((m) => ({ default: m.check })))
+    .build(),
+
   task(["heal", "simulate"], "Run the chaos simulation of npm start on this network (docs/simulation.md)")
     .addOption({ name: "validators", description: "Validators wanting a seat (empty: 21)", defaultValue: "" })
     .addOption({ name: "backups", description: "Extra backup candidates (empty: 5)", defaultValue: "" })

@@ -1,5 +1,14 @@
-/** `heal status`: one row per validator (active, then backups) with state, liveness, heartbeat age, uptime, stake, jail. */
-import { pendingSlashes, validatorRows, type ValidatorRow } from "../src/suite/status.js";
+/**
+ * `heal status`: one row per validator (active, then backups) with state, liveness, heartbeat age, uptime, stake,
+ * jail; then the sentinel pool (when the deployment has a SentinelRegistry).
+ */
+import {
+  pendingSlashes,
+  sentinelRows,
+  type SentinelRow,
+  validatorRows,
+  type ValidatorRow,
+} from "../src/suite/status.js";
 import { connectSuite, type Connected, healAction, parseUint, printTable } from "./common.js";
 
 export interface StatusArgs {
@@ -13,6 +22,8 @@ export interface StatusReport {
   active: number;
   backups: number;
   rows: Array<ValidatorRow & { pendingSlash: string }>;
+  /** The sentinel pool; absent for a deployment without a SentinelRegistry. */
+  sentinels?: { served: number; min: number; degraded: boolean; rows: SentinelRow[] };
 }
 
 /** Reads and prints the status of `c`'s suite (also used by `heal deploy` as its smoke check). */
@@ -59,7 +70,34 @@ export async function printStatus(
   );
   if (backupCount > BigInt(backups.length))
     console.log(`… and ${backupCount - BigInt(backups.length)} more backups`);
+  let sentinels: StatusReport["sentinels"];
+  const registry = c.suite.contracts.sentinels;
+  if (registry !== undefined) {
+    const [served, params, degraded] = await Promise.all([
+      registry.servedCount(),
+      registry.parameters(),
+      registry.degraded(),
+    ]);
+    const sentinelTable = await sentinelRows({ sentinels: registry, health, provider: c.ethers.provider });
+    console.log(
+      `sentinels: ${served} served of ${sentinelTable.length} (minimum ${params.minSentinels})` +
+        (degraded ? ", DEGRADED: fewer than the minimum served, the guardians must restore the pool" : ""),
+    );
+    printTable(
+      sentinelTable.map((r) => ({
+        sentinel: r.sentinel,
+        operator: r.operator,
+        endpoint: r.endpoint,
+        liveness: r.liveness,
+        served: r.served,
+        "heartbeat age (s)": r.heartbeatAgeS,
+      })),
+      "(no sentinels registered yet: heal sentinel add)",
+    );
+    sentinels = { served: Number(served), min: Number(params.minSentinels), degraded, rows: sentinelTable };
+  }
   return {
+    ...(sentinels !== undefined && { sentinels }),
     chainId: c.suite.chainId,
     active: active.length,
     backups: Number(backupCount),

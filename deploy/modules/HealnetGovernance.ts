@@ -3,7 +3,8 @@
  * docs/governance.md's "Wiring a deployment": a TimelockController (no proposers at first, anyone executes),
  * HealGovernor over HealToken votes as its only proposer and a canceller, the council a canceller too (the guardian
  * veto, docs/upgrades.md), every ProxyAdmin handed to the timelock (the upgrade right), the timelock granted PARAMETER_ROLE
- * of StakeManager, NodeHealth, SelfHealingValidatorSet, RecoveryManager, SnapshotRegistry and StateCommitmentChain and
+ * of StakeManager, NodeHealth, SelfHealingValidatorSet, RecoveryManager, SnapshotRegistry, StateCommitmentChain and
+ * SentinelRegistry (and the registry's CURATOR_ROLE) and
  * DEFAULT_ADMIN_ROLE of those and the AuditLog, then the deployer renouncing its DEFAULT_ADMIN_ROLE on every
  * one of them and on the timelock: afterwards every role change is a proposal. Same effect as
  * `deploySuite(ethers, { governance: true })` (src/suite/deploy.ts).
@@ -63,6 +64,7 @@ export default buildModule("HealnetGovernance", (m) => {
     RecoveryManager: suite.recoveryProxyAdmin,
     GuardianCouncil: suite.councilProxyAdmin,
     StateCommitmentChain: suite.stateCommitmentsProxyAdmin,
+    SentinelRegistry: suite.sentinelsProxyAdmin,
   };
   for (const [name, proxyAdmin] of Object.entries(proxyAdmins)) {
     grants.push(
@@ -77,6 +79,7 @@ export default buildModule("HealnetGovernance", (m) => {
     RecoveryManager: suite.recovery,
     SnapshotRegistry: suite.snapshots,
     StateCommitmentChain: suite.stateCommitments,
+    SentinelRegistry: suite.sentinels,
   };
   for (const [name, contract] of Object.entries(parameterised)) {
     grants.push(
@@ -85,6 +88,12 @@ export default buildModule("HealnetGovernance", (m) => {
       }),
     );
   }
+  // Who may add and remove sentinels (docs/access-control.md).
+  grants.push(
+    m.call(suite.sentinels, "grantRole", [role("CURATOR_ROLE"), timelock], {
+      id: "SentinelRegistry_CURATOR_ROLE_timelock",
+    }),
+  );
   const administered = { ...parameterised, AuditLog: suite.audit };
   for (const [name, contract] of Object.entries(administered)) {
     grants.push(

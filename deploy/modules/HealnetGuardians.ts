@@ -1,7 +1,8 @@
 /**
  * Ignition module of the guardian side on top of the core (HealnetCore): AuditLog, SnapshotRegistry,
- * GuardianCouncil, RecoveryManager and StateCommitmentChain behind TransparentUpgradeableProxies (each with its ProxyAdmin, owned by the deployer), and every role of docs/access-control.md's
- * "Who holds what" table except PARAMETER_ROLE of the five parameterised contracts, which goes to the deployer
+ * GuardianCouncil, RecoveryManager, StateCommitmentChain and SentinelRegistry behind TransparentUpgradeableProxies (each with its ProxyAdmin, owned by the deployer), and every role of docs/access-control.md's
+ * "Who holds what" table except PARAMETER_ROLE of the seven parameterised contracts and the SentinelRegistry's
+ * CURATOR_ROLE, which go to the deployer
  * (HealnetSuite, no DAO) or to the DAO timelock (HealnetGovernance). Deploy one of those two, not this one.
  *
  * The council and the registry refer to each other, so the council's proxy is deployed first without calling
@@ -13,12 +14,16 @@
  * Parameters (under "HealnetGuardians"): guardians (address[], required), threshold (required), operator (the
  * orchestrator's key, RecoveryManager OPERATOR_ROLE; default: the deployer), council (GuardianCouncil.Delays),
  * recovery (RecoveryManager.Parameters), snapshots (SnapshotRegistry.Parameters), ledger (the
- * StateCommitmentChain's `{genesisStateRoot, treeDepth}`) and fraud (its Parameters); defaults from
- * DEFAULT_FRAUD_PARAMETERS.
+ * StateCommitmentChain's `{genesisStateRoot, treeDepth}`), fraud (its Parameters) and sentinels
+ * (SentinelRegistry.Parameters); defaults from DEFAULT_FRAUD_PARAMETERS and DEFAULT_SENTINEL_PARAMETERS.
  */
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 
-import { DEFAULT_FRAUD_PARAMETERS, DEFAULT_PARAMETERS } from "../../src/suite/parameters.js";
+import {
+  DEFAULT_FRAUD_PARAMETERS,
+  DEFAULT_PARAMETERS,
+  DEFAULT_SENTINEL_PARAMETERS,
+} from "../../src/suite/parameters.js";
 import HealnetCore from "./HealnetCore.js";
 import { proxied, role } from "./proxy.js";
 
@@ -77,6 +82,12 @@ export default buildModule("HealnetGuardians", (m) => {
     "StateCommitmentChain",
     [deployer, token, treasury, set, stake, audit, ledger, fraudParameters],
   );
+  const { contract: sentinels, proxyAdmin: sentinelsProxyAdmin } = proxied(m, "SentinelRegistry", [
+    deployer,
+    health,
+    audit,
+    m.getParameter("sentinels", { ...DEFAULT_SENTINEL_PARAMETERS }),
+  ]);
   const councilInit = m.call(
     council,
     "initialize",
@@ -93,6 +104,11 @@ export default buildModule("HealnetGuardians", (m) => {
   m.call(audit, "grantRole", [APPENDER, recovery], { id: "AuditLog_APPENDER_ROLE_recovery" });
   m.call(audit, "grantRole", [APPENDER, snapshots], { id: "AuditLog_APPENDER_ROLE_snapshots" });
   m.call(audit, "grantRole", [APPENDER, stateCommitments], { id: "AuditLog_APPENDER_ROLE_stateCommitments" });
+  m.call(audit, "grantRole", [APPENDER, sentinels], { id: "AuditLog_APPENDER_ROLE_sentinels" });
+  // The sentinel pool registers its sentinels' heartbeat signers in NodeHealth (and fences removed ones).
+  m.call(health, "grantRole", [role("REGISTRAR_ROLE"), sentinels], {
+    id: "NodeHealth_REGISTRAR_ROLE_sentinels",
+  });
   // A proven fraud slashes the proposer (a validator) through the StakeManager.
   m.call(stake, "grantRole", [role("SLASHER_ROLE"), stateCommitments], {
     id: "StakeManager_SLASHER_ROLE_stateCommitments",
@@ -135,10 +151,12 @@ export default buildModule("HealnetGuardians", (m) => {
     recovery,
     council,
     stateCommitments,
+    sentinels,
     auditProxyAdmin,
     snapshotsProxyAdmin,
     recoveryProxyAdmin,
     councilProxyAdmin,
     stateCommitmentsProxyAdmin,
+    sentinelsProxyAdmin,
   };
 });

@@ -6,7 +6,8 @@
  * - restart: a crashed or stalled node (a stuck process); not a partition (the network is at fault), and not
  *   a stall with corrupted data (the node comes back stuck at the same height).
  * - resync: anything a restart cures, and corrupted data (the data directory is wiped and restored from the
- *   snapshot), after checking the snapshot file against the registry's hash.
+ *   snapshot), after checking the snapshot file against the registry's hash. The file is fetched from the
+ *   sentinel the orchestrator picked: a sentinel that is down (a sentinel outage) fails the fetch.
  * - reprovision: the same as a resync, from a config CID (a fresh machine).
  * A partitioned node stays behind until the partition ends, whatever the driver does, so the ladder
  * escalates exactly as it would on real machines.
@@ -18,6 +19,7 @@ import {
   type Driver,
   type NodeRef,
   type NodeStatus,
+  type SentinelRef,
   type SnapshotRef,
 } from "../agents/orchestrator/driver.js";
 import type { SimClock } from "./clock.js";
@@ -30,6 +32,9 @@ export interface DriverOp {
   node: string;
   ok: boolean;
   error?: string;
+  /** resync: the sentinel it synced from, and whether that sentinel was up at the time. */
+  sentinel?: string;
+  sentinelUp?: boolean;
 }
 
 export interface SimulatedDriverOptions {
@@ -40,6 +45,8 @@ export interface SimulatedDriverOptions {
   restartTime: number;
   /** Snapshot files by CID (the simulation's stand-in for IPFS). */
   files?: Map<string, Uint8Array>;
+  /** Whether a sentinel answers at simulated time `t` (a resync fetches from it). Default: always. */
+  sentinelUp?: (sentinel: string, t: number) => boolean;
 }
 
 export class SimulatedDriver implements Driver {
@@ -47,6 +54,8 @@ export class SimulatedDriver implements Driver {
   /** Every operation, in order (the report lists them). */
   readonly ops: DriverOp[] = [];
   readonly #o: SimulatedDriverOptions;
+  /** The source of the resync in flight (recorded with its op). */
+  #source: { sentinel: string; sentinelUp: boolean } | undefined;
 
   constructor(options: SimulatedDriverOptions) {
     this.#o = options;
@@ -69,8 +78,23 @@ export class SimulatedDriver implements Driver {
     await this.#restart(node, "restart", signal);
   }
 
-  async resync(ref: NodeRef, snapshot: SnapshotRef, signal: AbortSignal): Promise<void> {
+  async resync(
+    ref: NodeRef,
+    snapshot: SnapshotRef,
+    signal: AbortSignal,
+    source?: SentinelRef,
+  ): Promise<void> {
     const node = this.#node(ref, signal);
+    const up =
+      source === undefined ? undefined : (this.#o.sentinelUp?.(source.sentinel, this.#o.clock.now) ?? true);
+    this.#source = source === undefined ? undefined : { sentinel: source.sentinel, sentinelUp: up === true };
+    if (source !== undefined && up !== true) {
+      this.#record(node, "resync", false, "fetch-failed");
+      throw new DriverError(
+        "fetch-failed",
+        `sentinel ${source.sentinel} (${source.endpoint}) does not answer`,
+      );
+    }
     const file = this.#o.files?.get(snapshot.cid);
     if (file === undefined) {
       this.#record(node, "resync", false, "fetch-failed");
@@ -81,6 +105,7 @@ export class SimulatedDriver implements Driver {
       throw new DriverError("hash-mismatch", `snapshot ${snapshot.cid} does not match the registry's hash`);
     }
     await this.#restart(node, "resync", signal);
+    this.#source = undefined;
   }
 
   async reprovision(ref: NodeRef, configCid: string, signal: AbortSignal): Promise<void> {
@@ -126,6 +151,10 @@ export class SimulatedDriver implements Driver {
   #record(node: SimNode, op: DriverOp["op"], ok: boolean, error?: string): void {
     const entry: DriverOp = { at: this.#o.clock.now, op, validator: node.validator, node: node.label, ok };
     if (error !== undefined) entry.error = error;
+    if (op === "resync" && this.#source !== undefined) {
+      entry.sentinel = this.#source.sentinel;
+      entry.sentinelUp = this.#source.sentinelUp;
+    }
     this.ops.push(entry);
   }
 }

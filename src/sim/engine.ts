@@ -7,9 +7,12 @@
  *      is mined at that same timestamp (`evm_setNextBlockTimestamp` before each one; the embedded network
  *      allows blocks with equal timestamps), so the chain's time is the simulated time, to the second;
  *   2. due faults are injected, expired ones clear, the simulated network produces a block (or halts);
- *   3. due sidecars read their node and sign a heartbeat for the relay queue (relay mode: no transaction);
+ *   3. due sidecars read their node and sign a heartbeat for the relay queue (relay mode: no transaction) —
+ *      the validators' and the sentinels' (the read-only nodes of the SentinelRegistry);
  *   4. every keeper that is up ticks (it relays the queue in one `heartbeatBatch`, checks, executes, fills);
- *   5. the orchestrator ticks, up to its next wait on simulated time (a restart takes `restartTime`);
+ *   5. the sentinel sweep (`SentinelRegistry.checkAll`, sent only when it would drop or restore someone), then
+ *      the orchestrator ticks, up to its next wait on simulated time (a restart takes `restartTime`; a resync
+ *      syncs from a live sentinel);
  *   6. validator owners unjail their healed nodes;
  *   7. the chain's events are read (detections, replacements, remediations), and the ground truth sampled.
  *
@@ -34,6 +37,7 @@ import {
   type SignedHeartbeat,
 } from "../agents/keeper/keeper.js";
 import { makeOrchestrator, type Orchestrator } from "../agents/orchestrator/orchestrator.js";
+import { NodeProbeError } from "../agents/sidecar/probe.js";
 import { Sidecar } from "../agents/sidecar/sidecar.js";
 import { IntentLog } from "../chain/intent-log.js";
 import { NonceManager } from "../chain/nonce.js";
@@ -52,6 +56,7 @@ import { domainOf, signHeartbeat, signVote, type SignedHeartbeatInput } from "..
 import {
   INodeHealth__factory,
   IRecoveryManager__factory,
+  ISentinelRegistry__factory,
   ISnapshotRegistry__factory,
   IStakeManager__factory,
   IStateCommitmentChain__factory,
@@ -63,7 +68,7 @@ import { ChainWatcher, type StatusName } from "./events.js";
 import { injectFault, scheduleFaults, type InjectedFault, type ScheduledFault } from "./faults.js";
 import { blockHashOf, Fleet, type Condition } from "./fleet.js";
 import { Rng } from "./rng.js";
-import { activeSeats, type Scenario, ScenarioError } from "./scenario.js";
+import { activeSeats, DEFAULT_SENTINELS, type Scenario, ScenarioError } from "./scenario.js";
 
 const TOKEN = 10n ** 18n;
 /** Seconds between snapshots, and the registry's challenge window. */
@@ -188,6 +193,28 @@ export interface FraudRecord {
   >;
 }
 
+/** A SentinelRegistry event seen by the simulation's sentinel sweep (times absolute). */
+export interface SentinelEvent {
+  at: number;
+  kind: "dropped" | "restored" | "degraded" | "recovered";
+  /** The sentinel (dropped / restored). */
+  sentinel?: string;
+  /** Served sentinels after the event (degraded / recovered). */
+  served?: number;
+}
+
+export interface SentinelPoolRecord {
+  /** Sentinel ids, in registration order; labels "s1", "s2", … */
+  ids: string[];
+  endpoints: string[];
+  min: number;
+  events: SentinelEvent[];
+  /** Per sentinel-outage fault id: the silent sentinels. */
+  outages: Map<number, string[]>;
+  /** Sentinel sweeps sent (transactions). */
+  sweeps: number;
+}
+
 /** Everything a run produced, in raw form (report.ts turns it into figures). */
 export interface SimRecord {
   scenario: Scenario;
@@ -233,6 +260,8 @@ export interface SimRecord {
   fraud: FraudRecord;
   /** Correlated outages: when every victim heartbeated again, on-chain. */
   correlatedHealedAt: Map<number, number>;
+  /** The sentinel pool: its sentinels, minimum, the registry's events and each outage's silent sentinels. */
+  sentinels?: SentinelPoolRecord;
   /** Agent faults: detection (first failed tick, or the exit) and heal (first good tick after). */
   agentFaultTimes: Map<number, { detectedAt?: number; healedAt?: number }>;
   quorum: { samples: number; withQuorum: number };
@@ -466,6 +495,7 @@ export async function runSimulation(options: RunOptions): Promise<SimRecord> {
   const orchestratorWallet = new Wallet(id("healnet-sim/orchestrator"), ethers.provider);
   const workload = new TransferWorkload({ seed: `healnet-sim/${s.seed}` });
   const genesisRoot = workload.genesisRoot(FRAUD_TREE_DEPTH);
+  const pool = s.sentinels ?? DEFAULT_SENTINELS;
   const parameters = withParameters({
     health: {
       heartbeatInterval: p.heartbeatInterval,
@@ -488,6 +518,7 @@ export async function runSimulation(options: RunOptions): Promise<SimRecord> {
     snapshots: { proposalBond: 0n, challengeWindow: SNAPSHOT_WINDOW },
     // The state commitment chain starts from the transfer workload's funded genesis.
     fraud: { genesisStateRoot: genesisRoot, treeDepth: FRAUD_TREE_DEPTH },
+    sentinels: { maxSentinels: Math.min(64, Math.max(16, pool.count)), minSentinels: pool.min },
   });
   const suite: Suite = await deploySuite(ethers, {
     admin,
@@ -507,6 +538,33 @@ export async function runSimulation(options: RunOptions): Promise<SimRecord> {
   for (const key of keeperKeys) await fund(ethers.provider, new Wallet(key).address);
   await fund(ethers.provider, orchestratorWallet.address);
 
+  // The sentinel pool: read-only nodes that follow the simulated network and heartbeat through the relay like
+  // validators (their own sidecars); the curator (the admin, standing in for the timelock) adds them.
+  const sentinelPool: SentinelPoolRecord = {
+    ids: [],
+    endpoints: [],
+    min: pool.min,
+    events: [],
+    outages: new Map(),
+    sweeps: 0,
+  };
+  const sentinelSigners: Wallet[] = [];
+  const sentinelDownUntil: (number | null)[] = [];
+  for (let i = 0; i < pool.count; i++) {
+    const sentinelId = new Wallet(id(`healnet-sim/sentinel/${i}`)).address;
+    const signer = new Wallet(id(`healnet-sim/sentinel-signer/${i}`));
+    const endpoint = `http://s${i + 1}.sentinels.sim:8545`;
+    await (await suite.sentinels.addSentinel(sentinelId, signer.address, admin.address, endpoint)).wait();
+    sentinelPool.ids.push(sentinelId);
+    sentinelPool.endpoints.push(endpoint);
+    sentinelSigners.push(signer);
+    sentinelDownUntil.push(null);
+  }
+  const sentinelUp = (i: number, t: number): boolean => {
+    const until = sentinelDownUntil[i];
+    return until === null || until === undefined || t >= until;
+  };
+
   const addresses = {
     set: await suite.set.getAddress(),
     health: await suite.health.getAddress(),
@@ -515,6 +573,7 @@ export async function runSimulation(options: RunOptions): Promise<SimRecord> {
     snapshots: await suite.snapshots.getAddress(),
     audit: await suite.audit.getAddress(),
     council: await suite.council.getAddress(),
+    sentinels: await suite.sentinels.getAddress(),
   };
   tap = new ChainTap(
     ethers.provider,
@@ -558,6 +617,39 @@ export async function runSimulation(options: RunOptions): Promise<SimRecord> {
           kind: "relay",
           relay: { post: async (item) => queue.post(node.index, item) },
           signer: node.operator.signer,
+        },
+        send: async () => {
+          throw new Error("relay mode: the sidecar sends nothing itself");
+        },
+        chainTime: async () => BigInt(clock.now),
+        log: silent,
+      }),
+  );
+
+  const sentinelSidecars = sentinelPool.ids.map(
+    (sentinelId, i) =>
+      new Sidecar({
+        validator: sentinelId,
+        health: healthRead,
+        node: {
+          read: async () => {
+            if (!sentinelUp(i, clock.now)) throw new NodeProbeError(`s${i + 1}: connection refused`);
+            const height = fleet.network.height;
+            return {
+              blockNumber: height,
+              blockHash: blockHashOf(height),
+              peerCount: 24,
+              syncing: false,
+              latencyMs: 40,
+              clientVersionHash: id("healnet-sim/sentinel/1.0.0"),
+            };
+          },
+        },
+        host: { diskUsedBps: async () => 3_000 },
+        mode: {
+          kind: "relay",
+          relay: { post: async (item) => queue.post(fleet.nodes.length + i, item) },
+          signer: sentinelSigners[i]!,
         },
         send: async () => {
           throw new Error("relay mode: the sidecar sends nothing itself");
@@ -615,7 +707,16 @@ export async function runSimulation(options: RunOptions): Promise<SimRecord> {
   const snapshotFiles = new Map<string, Uint8Array>();
   const nodeConfigs: Record<string, string> = {};
   for (const node of fleet.nodes) nodeConfigs[node.validator] = `sim-config/${node.label}`;
-  const driver = new SimulatedDriver({ fleet, clock, restartTime: s.restartTime, files: snapshotFiles });
+  const driver = new SimulatedDriver({
+    fleet,
+    clock,
+    restartTime: s.restartTime,
+    files: snapshotFiles,
+    sentinelUp: (sentinel, t) => {
+      const i = sentinelPool.ids.indexOf(sentinel);
+      return i >= 0 && sentinelUp(i, t);
+    },
+  });
   let orchestrator: Orchestrator | null = null;
   const orchSender = await makeSender(orchestratorWallet);
   const startBlock = (await ethers.provider.getBlockNumber()) + 1;
@@ -625,6 +726,8 @@ export async function runSimulation(options: RunOptions): Promise<SimRecord> {
       recovery: IRecoveryManager__factory.connect(addresses.recovery, orchestratorWallet),
       snapshots: ISnapshotRegistry__factory.connect(addresses.snapshots, orchestratorWallet),
       health: INodeHealth__factory.connect(addresses.health, ethers.provider),
+      // A resync syncs only from a live sentinel of the pool.
+      sentinels: ISentinelRegistry__factory.connect(addresses.sentinels, ethers.provider),
     },
     driver,
     options: {
@@ -672,6 +775,23 @@ export async function runSimulation(options: RunOptions): Promise<SimRecord> {
       }),
     );
   }
+  for (const [i, sentinelId] of sentinelPool.ids.entries()) {
+    genesisItems.push(
+      await signHeartbeat(sentinelSigners[i]!, domain, {
+        validator: sentinelId,
+        signerEpoch: 1n,
+        timestamp: BigInt(start),
+        report: {
+          blockHeight: fleet.network.height,
+          blockHash: "0x" + "00".repeat(31) + "01",
+          peerCount: 24,
+          latencyMs: 40,
+          diskUsedBps: 3_000,
+          clientVersionHash: id("healnet-sim/sentinel/1.0.0"),
+        },
+      }),
+    );
+  }
   for (let i = 0; i < genesisItems.length; i += 100) {
     await beforeTx();
     await (await suite.health.heartbeatBatch(genesisItems.slice(i, i + 100))).wait();
@@ -681,6 +801,30 @@ export async function runSimulation(options: RunOptions): Promise<SimRecord> {
     await (await suite.set.fillVacancies(32)).wait();
     if ((await suite.set.backupCount()) === 0n) break;
   }
+  // The sentinel sweep: a check of every sentinel (what any keeper or user may call), sent only when it would
+  // drop or restore one; its events are recorded for the report.
+  const sentinelSweep = async (t: number): Promise<void> => {
+    const [dropped, restored] = await suite.sentinels.checkAll.staticCall();
+    if (dropped === 0n && restored === 0n) return;
+    await beforeTx();
+    const receipt = await (await suite.sentinels.checkAll()).wait();
+    sentinelPool.sweeps += 1;
+    const registry = addresses.sentinels.toLowerCase();
+    for (const log of receipt?.logs ?? []) {
+      if (log.address.toLowerCase() !== registry) continue;
+      const parsed = suite.sentinels.interface.parseLog(log);
+      if (parsed === null) continue;
+      if (parsed.name === "SentinelDropped")
+        sentinelPool.events.push({ at: t, kind: "dropped", sentinel: parsed.args[0] as string });
+      else if (parsed.name === "SentinelRestored")
+        sentinelPool.events.push({ at: t, kind: "restored", sentinel: parsed.args[0] as string });
+      else if (parsed.name === "SentinelPoolDegraded")
+        sentinelPool.events.push({ at: t, kind: "degraded", served: Number(parsed.args[0]) });
+      else if (parsed.name === "SentinelPoolRecovered")
+        sentinelPool.events.push({ at: t, kind: "recovered", served: Number(parsed.args[0]) });
+    }
+  };
+  await sentinelSweep(start);
   const initialActive = await suite.set.activeValidators();
   const watcher = new ChainWatcher({
     provider: ethers.provider,
@@ -1024,6 +1168,8 @@ export async function runSimulation(options: RunOptions): Promise<SimRecord> {
   const flapTried = fleet.nodes.map(() => false);
   const maxBurst = Math.max(0, Math.floor((p.gracePeriod - 2 * s.blockTime) / s.blockTime));
   const victimRng = Rng.derive(s.seed, "victims");
+  // Its own generator, so the sentinel outage does not change which validators the other faults hit.
+  const sentinelRng = Rng.derive(s.seed, "sentinels");
   const flapRng = Rng.derive(s.seed, "flap");
   const hit = new Set<string>();
   const injected: InjectedFault[] = [];
@@ -1035,6 +1181,9 @@ export async function runSimulation(options: RunOptions): Promise<SimRecord> {
   let belowMinActiveS = 0;
   const operatorTried = new Map<string, number>();
   const nextGrid = (t: number) => start + (Math.floor((t - start) / interval) + 1) * interval;
+  const sentinelNextDue = sentinelPool.ids.map(() => start + interval);
+  // The sentinel sweep runs every ~15 simulated seconds (a silent sentinel is dropped within that of going Overdue).
+  const sweepEvery = Math.max(1, Math.round(15 / s.blockTime));
 
   // Wall time per phase of a step (reported, to show where the time goes).
   const prof: Record<string, number> = {};
@@ -1073,6 +1222,16 @@ export async function runSimulation(options: RunOptions): Promise<SimRecord> {
           agentFaultTimes.set(f.id, {});
         }
         slot.healing.add(f.id);
+      }
+      if (fault.type === "sentinel-outage") {
+        const want = Math.min(sentinelPool.ids.length, fault.spec.count ?? 1);
+        const silent = sentinelRng.sample([...sentinelPool.ids.keys()], want).sort((a, b) => a - b);
+        for (const i of silent) sentinelDownUntil[i] = f.endsAt;
+        sentinelPool.outages.set(
+          f.id,
+          silent.map((i) => sentinelPool.ids[i]!),
+        );
+        f.nodes = silent.map((i) => `s${i + 1}`);
       }
       if (fault.type === "double-sign") {
         for (const v of f.validators) {
@@ -1129,6 +1288,12 @@ export async function runSimulation(options: RunOptions): Promise<SimRecord> {
         flapTried[i] = false;
       } else nextDue[i] = t + s.blockTime;
     });
+    // The sentinels' sidecars (a silent sentinel's probe fails: it sends nothing).
+    const sentinelDue = sentinelPool.ids.map((_, i) => i).filter((i) => t >= sentinelNextDue[i]!);
+    const sentinelOutcomes = await Promise.all(sentinelDue.map((i) => sentinelSidecars[i]!.tick()));
+    sentinelDue.forEach((i, k) => {
+      sentinelNextDue[i] = sentinelOutcomes[k]!.status === "relayed" ? nextGrid(t) : t + s.blockTime;
+    });
     queue.flush();
     lap("sidecars");
 
@@ -1170,6 +1335,8 @@ export async function runSimulation(options: RunOptions): Promise<SimRecord> {
     }
 
     lap("keepers");
+    if (step % sweepEvery === 0) await sentinelSweep(t);
+    lap("sentinels");
     // The orchestrator: runs up to its next wait on simulated time.
     if (orchestrator !== null) {
       if (orchTick === null) {
@@ -1353,6 +1520,7 @@ export async function runSimulation(options: RunOptions): Promise<SimRecord> {
     appeals,
     fraud,
     correlatedHealedAt,
+    sentinels: sentinelPool,
     agentFaultTimes,
     quorum,
     belowMinActiveS,

@@ -14,6 +14,7 @@ import type { Fleet, SimNode } from "./fleet.js";
 import { Rng } from "./rng.js";
 import {
   AGENT_FAULTS,
+  SENTINEL_FAULTS,
   DEFAULT_FAULT_DURATION,
   type FaultSpec,
   type FaultType,
@@ -69,6 +70,7 @@ export function footprint(type: FaultType, duration: number, s: Scenario): numbe
       return 90;
     case "keeper-crash":
     case "rpc-outage":
+    case "sentinel-outage":
       return 0;
   }
 }
@@ -89,8 +91,11 @@ export function scheduleFaults(s: Scenario): ScheduledFault[] {
         : (spec.duration ?? DEFAULT_FAULT_DURATION[spec.type]),
     at: spec.at,
   }));
-  const validatorFaults = entries.filter((e) => !AGENT_FAULTS.includes(e.type));
+  const validatorFaults = entries.filter(
+    (e) => !AGENT_FAULTS.includes(e.type) && !SENTINEL_FAULTS.includes(e.type),
+  );
   const agentFaults = entries.filter((e) => AGENT_FAULTS.includes(e.type));
+  const sentinelFaults = entries.filter((e) => SENTINEL_FAULTS.includes(e.type));
 
   // Validator faults without a time: one after another in a seeded order, after the fixed ones' slots.
   const floating = rng.shuffle(validatorFaults.filter((e) => e.at === undefined));
@@ -110,7 +115,7 @@ export function scheduleFaults(s: Scenario): ScheduledFault[] {
   }
   let slack = room - needed;
   let t = fixedEnd;
-  const slots: { start: number; end: number }[] = [];
+  const slots: { start: number; end: number; type: FaultType }[] = [];
   for (const e of floating) {
     const gap = floating.length > 0 ? rng.int(0, Math.floor(slack / Math.max(1, floating.length))) : 0;
     slack -= gap;
@@ -118,12 +123,12 @@ export function scheduleFaults(s: Scenario): ScheduledFault[] {
     const start = Math.ceil((t + gap) / s.blockTime) * s.blockTime;
     e.at = start;
     const end = start + footprint(e.type, e.duration, s);
-    slots.push({ start, end });
+    slots.push({ start, end, type: e.type });
     t = end;
   }
   for (const e of validatorFaults) {
     if (e.at !== undefined && !slots.some((x) => x.start === e.at))
-      slots.push({ start: e.at, end: e.at + footprint(e.type, e.duration, s) });
+      slots.push({ start: e.at, end: e.at + footprint(e.type, e.duration, s), type: e.type });
   }
 
   // Agent faults without a time: over a validator fault's slot, never over another agent fault.
@@ -151,6 +156,19 @@ export function scheduleFaults(s: Scenario): ScheduledFault[] {
     e.at = Math.ceil(start / s.blockTime) * s.blockTime;
     taken.push({ start: e.at, end: e.at + e.duration });
   }
+
+  // Sentinel outages without a time: over a stall (whose ladder reaches the resync while sentinels are down),
+  // else over any validator fault, else after the warm-up. They may overlap agent faults.
+  const stallSlots = slots.filter((x) => x.type === "stall").sort((a, b) => a.start - b.start);
+  const anySlots = [...slots].sort((a, b) => a.start - b.start);
+  sentinelFaults
+    .filter((e) => e.at === undefined)
+    .forEach((e, k) => {
+      const slot = stallSlots[k] ?? anySlots[k];
+      let at = slot === undefined ? warmup : Math.max(warmup, slot.start - 2 * s.blockTime);
+      if (at + e.duration >= s.duration) at = Math.max(0, s.duration - e.duration - tail);
+      e.at = Math.ceil(at / s.blockTime) * s.blockTime;
+    });
 
   return entries
     .map((e) => ({ type: e.type, at: e.at ?? 0, duration: e.duration, spec: e.spec, index: e.index }))
@@ -251,6 +269,8 @@ export function injectFault(fault: ScheduledFault, ctx: InjectionContext, start:
       break;
     case "keeper-crash":
     case "rpc-outage":
+    case "sentinel-outage":
+      // Applied by the engine (it owns the keepers and the sentinels).
       break;
   }
   for (const n of victims) ctx.hit.add(n.validator);

@@ -38,6 +38,7 @@ const FAULT_COLORS: Record<string, string> = {
   "double-sign": "#000000",
   "keeper-crash": "#495057",
   "rpc-outage": "#1c7ed6",
+  "sentinel-outage": "#7048e8",
   "byzantine-proposer": "#c2255c",
 };
 

@@ -461,6 +461,49 @@ export function buildReport(r: SimRecord): Report {
             : `its RPC refused connections; ticks failed and were retried; the other keeper(s) sent ${others} transaction(s) meanwhile`;
         return [row];
       }
+      case "sentinel-outage": {
+        const pool = r.sentinels;
+        const silent = pool?.outages.get(f.id) ?? [];
+        const row = base(f, `${silent.length} sentinel(s)`, f.nodes.join(" "));
+        const sLabel = (id: string) => {
+          const i = pool?.ids.indexOf(id) ?? -1;
+          return i >= 0 ? `s${i + 1}` : label(id);
+        };
+        const events = pool?.events ?? [];
+        const drops = events.filter(
+          (e) => e.kind === "dropped" && e.at >= f.injectedAt && silent.includes(e.sentinel ?? ""),
+        );
+        const restores = silent.map(
+          (id) => events.find((e) => e.kind === "restored" && e.sentinel === id && e.at >= f.endsAt)?.at,
+        );
+        const detected = drops.length > 0 ? Math.min(...drops.map((e) => e.at)) : undefined;
+        const healed = restores.every((x) => x !== undefined)
+          ? Math.max(...(restores as number[]))
+          : undefined;
+        fill(row, undefined, rel(detected), rel(healed));
+        const degraded = events.find(
+          (e) => e.kind === "degraded" && e.at >= f.injectedAt && e.at <= f.endsAt,
+        );
+        const resyncs = r.driverOps.filter(
+          (o) => o.op === "resync" && o.at >= f.injectedAt && o.at <= f.endsAt,
+        );
+        const fromDown = resyncs.filter((o) => o.sentinel !== undefined && o.sentinelUp !== true);
+        const sources = [...new Set(resyncs.map((o) => (o.sentinel ? sLabel(o.sentinel) : "none")))];
+        row.action =
+          `${silent.map(sLabel).join(", ")} stopped heartbeating; ` +
+          (drops.length > 0
+            ? `dropped from the served list at t=${drops.map((e) => e.at - r.start).join(", ")}`
+            : "not dropped") +
+          (degraded
+            ? `; SentinelPoolDegraded (served ${degraded.served} < minSentinels ${pool?.min}): guardians alerted`
+            : "; the pool stayed at or above minSentinels") +
+          `; ${resyncs.length} resync(s) during the outage` +
+          (resyncs.length > 0 ? ` from ${sources.join(", ")}` : "") +
+          (fromDown.length > 0 ? ` (${fromDown.length} from a silent sentinel!)` : " (only live sentinels)") +
+          (healed !== undefined ? "; every sentinel served again" : "");
+        if (fromDown.length > 0) row.rung = "resync-from-silent-sentinel";
+        return [row];
+      }
     }
   }
 
@@ -523,6 +566,8 @@ export function buildReport(r: SimRecord): Report {
   const txPerSecond = r.wallTimeS > 0 ? r.chain.txs / r.wallTimeS : 0;
   const crashRows = rows.filter((x) => x.fault === "crash");
   const budget = wallBudget(r);
+  // Resyncs the driver was asked to make (with a pool, each names its sentinel; a refused one counts too).
+  const resyncOps = r.sentinels === undefined ? [] : r.driverOps.filter((o) => o.op === "resync");
   const targets: Target[] = [
     {
       name: "crash replaced in time",
@@ -557,6 +602,15 @@ export function buildReport(r: SimRecord): Report {
               .map((x) => (x.timeToHealS === null ? "not rolled back" : `${x.timeToHealS} s`))
               .join(", "),
       ok: lieRows.length === 0 ? null : lieRows.every((x) => x.rung === "rollback"),
+    },
+    {
+      name: "resync only from live sentinels",
+      target: "every resync synced from a sentinel that was live (served and heartbeating)",
+      actual:
+        resyncOps.length === 0
+          ? "no resync"
+          : `${resyncOps.filter((o) => o.sentinelUp === true).length} of ${resyncOps.length} resync(s) from a live sentinel`,
+      ok: resyncOps.length === 0 ? null : resyncOps.every((o) => o.sentinelUp === true),
     },
     {
       name: "stake conserved",

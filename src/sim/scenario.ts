@@ -22,6 +22,7 @@ export const FAULT_TYPES = [
   "keeper-crash",
   "rpc-outage",
   "byzantine-proposer",
+  "sentinel-outage",
 ] as const;
 export type FaultType = (typeof FAULT_TYPES)[number];
 
@@ -37,6 +38,11 @@ export const VALIDATOR_FAULTS: readonly FaultType[] = [
   "byzantine-proposer",
 ];
 export const AGENT_FAULTS: readonly FaultType[] = ["keeper-crash", "rpc-outage"];
+/**
+ * Faults that hit the sentinel pool (the read-only nodes recovering nodes resync from): laid over a stall, so
+ * that a resync happens while sentinels are down.
+ */
+export const SENTINEL_FAULTS: readonly FaultType[] = ["sentinel-outage"];
 
 /** The contract's hard cap on the active set (IValidatorSet.Parameters.maxActive bounds). */
 export const MAX_ACTIVE_CAP = 128;
@@ -47,7 +53,7 @@ export interface FaultSpec {
   at?: number;
   /** Seconds the fault lasts (double-sign: ignored; stall: until remediated, at most this). */
   duration?: number;
-  /** partition: how many validators are cut off (a minority). */
+  /** partition: how many validators are cut off (a minority); sentinel-outage: how many sentinels go silent. */
   count?: number;
   /** correlated-outage: share of the active set that goes down at once (0 < share < 1). */
   share?: number;
@@ -95,8 +101,15 @@ export interface Scenario {
   /** Seconds a simulated node needs to come back after a restart. */
   restartTime: number;
   parameters: ChainParameters;
+  /**
+   * The sentinel pool (SentinelRegistry): `count` read-only nodes heartbeating through the relay like validators,
+   * and the registry's `minSentinels`. Omitted: DEFAULT_SENTINELS.
+   */
+  sentinels?: { count: number; min: number };
   faults: FaultSpec[];
 }
+
+export const DEFAULT_SENTINELS = { count: 3, min: 2 };
 
 export const DEFAULT_PARAMETERS: ChainParameters = {
   heartbeatInterval: 30,
@@ -123,6 +136,7 @@ export const DEFAULT_FAULTS: FaultSpec[] = [
   { type: "keeper-crash", duration: 240, keeper: 0 },
   { type: "rpc-outage", duration: 180, keeper: 1 },
   { type: "byzantine-proposer" },
+  { type: "sentinel-outage", duration: 300, count: 2 },
 ];
 
 export const DEFAULT_SCENARIO: Scenario = {
@@ -136,6 +150,7 @@ export const DEFAULT_SCENARIO: Scenario = {
   keepers: 2,
   restartTime: 20,
   parameters: DEFAULT_PARAMETERS,
+  sentinels: DEFAULT_SENTINELS,
   faults: DEFAULT_FAULTS,
 };
 
@@ -151,6 +166,7 @@ export const DEFAULT_FAULT_DURATION: Record<FaultType, number> = {
   "keeper-crash": 240,
   "rpc-outage": 180,
   "byzantine-proposer": 0,
+  "sentinel-outage": 300,
 };
 
 // ------------------------------------------------------------------------------------------------ schema
@@ -203,6 +219,14 @@ export const SCENARIO_SCHEMA: JsonSchema & { $schema: string; title: string } = 
     },
     keepers: int(2, 8, "keepers running at once"),
     restartTime: int(0, 3_600, "seconds a node needs to come back after a restart"),
+    sentinels: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        count: int(1, 64, "sentinels in the pool"),
+        min: int(1, 64, "minSentinels: fewer served and the guardians are told"),
+      },
+    },
     parameters: {
       type: "object",
       additionalProperties: false,
@@ -230,7 +254,7 @@ export const SCENARIO_SCHEMA: JsonSchema & { $schema: string; title: string } = 
           type: { type: "string", enum: FAULT_TYPES },
           at: int(0, 7 * 86_400, "seconds after the start"),
           duration: int(1, 7 * 86_400, "seconds"),
-          count: int(1, 1_000, "partition: validators cut off"),
+          count: int(1, 1_000, "partition: validators cut off; sentinel-outage: sentinels silent"),
           share: {
             type: "number",
             exclusiveMinimum: 0,
@@ -339,7 +363,8 @@ export interface ScenarioOverrides {
 export function resolveScenario(document: unknown, overrides: ScenarioOverrides = {}): Scenario {
   const errors = validateAgainstSchema(document, SCENARIO_SCHEMA, "scenario");
   if (errors.length > 0) throw new ScenarioError(errors.join("\n"));
-  const file = document as Partial<Omit<Scenario, "seed" | "parameters" | "guardians">> & {
+  const file = document as Partial<Omit<Scenario, "seed" | "parameters" | "guardians" | "sentinels">> & {
+    sentinels?: Partial<NonNullable<Scenario["sentinels"]>>;
     seed?: string | number;
     parameters?: Partial<ChainParameters>;
     guardians?: Partial<Scenario["guardians"]>;
@@ -355,6 +380,7 @@ export function resolveScenario(document: unknown, overrides: ScenarioOverrides 
     keepers: file.keepers ?? DEFAULT_SCENARIO.keepers,
     restartTime: file.restartTime ?? DEFAULT_SCENARIO.restartTime,
     parameters: { ...DEFAULT_PARAMETERS, ...file.parameters },
+    sentinels: { ...DEFAULT_SENTINELS, ...file.sentinels },
     faults: (file.faults ?? DEFAULT_FAULTS).map((f) => ({ ...f })),
   };
   checkScenario(scenario);
@@ -385,6 +411,11 @@ export function checkScenario(s: Scenario): void {
     p.minActive <= seats,
     `scenario.parameters.minActive: ${p.minActive} is more than the active set (${seats} validators)`,
   );
+  const pool = s.sentinels ?? DEFAULT_SENTINELS;
+  need(
+    pool.min <= pool.count,
+    `scenario.sentinels.min: ${pool.min} is more than the ${pool.count} sentinels`,
+  );
   need(
     s.guardians.threshold <= s.guardians.count,
     `scenario.guardians.threshold: ${s.guardians.threshold} is more than the ${s.guardians.count} guardians`,
@@ -410,7 +441,18 @@ export function checkScenario(s: Scenario): void {
       );
     if (f.keeper !== undefined)
       need(f.keeper < s.keepers, `${at}.keeper: index ${f.keeper} but there are ${s.keepers} keepers`);
-    if (f.count !== undefined) need(f.type === "partition", `${at}.count: only a partition takes a count`);
+    if (f.count !== undefined)
+      need(
+        f.type === "partition" || f.type === "sentinel-outage",
+        `${at}.count: only a partition or a sentinel-outage takes a count`,
+      );
+    if (f.type === "sentinel-outage") {
+      const pool = s.sentinels ?? DEFAULT_SENTINELS;
+      need(
+        (f.count ?? 1) <= pool.count,
+        `${at}.count: ${f.count ?? 1} sentinels silent but the pool has ${pool.count}`,
+      );
+    }
     if (f.share !== undefined)
       need(f.type === "correlated-outage", `${at}.share: only a correlated-outage takes a share`);
     if (f.latencyMs !== undefined)

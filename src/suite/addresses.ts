@@ -8,7 +8,8 @@
  * - an explicit JSON file: either such a deployed_addresses.json, or a flat `{ "token": "0x…", "stake": … }`.
  *
  * The core (token, stake, health, set) is required; the guardian side (audit, snapshots, recovery, council) is
- * all-or-nothing; the DAO (timelock, governor) likewise. Every problem is a HealError naming the file and key.
+ * all-or-nothing; the StateCommitmentChain and the SentinelRegistry are optional each on its own; the DAO
+ * (timelock, governor) is all-or-nothing. Every problem is a HealError naming the file and key.
  *
  *   const suite = await loadSuite(provider);                       // this chain's Ignition deployment
  *   const suite = await loadSuite(wallet, { file: "addresses.json" });
@@ -28,6 +29,7 @@ import {
   NodeHealth__factory,
   RecoveryManager__factory,
   SelfHealingValidatorSet__factory,
+  SentinelRegistry__factory,
   SnapshotRegistry__factory,
   StakeManager__factory,
   StateCommitmentChain__factory,
@@ -39,6 +41,7 @@ import {
   type NodeHealth,
   type RecoveryManager,
   type SelfHealingValidatorSet,
+  type SentinelRegistry,
   type SnapshotRegistry,
   type StakeManager,
   type StateCommitmentChain,
@@ -63,6 +66,10 @@ export const GUARDIAN_KEYS = {
 export const FRAUD_KEYS = {
   stateCommitments: "HealnetGuardians#StateCommitmentChain",
 } as const;
+/** Optional on its own: deployments made before the SentinelRegistry existed load without it. */
+export const SENTINEL_KEYS = {
+  sentinels: "HealnetGuardians#SentinelRegistry",
+} as const;
 export const GOVERNANCE_KEYS = {
   timelock: "HealnetGovernance#TimelockController",
   governor: "HealnetGovernance#HealGovernor",
@@ -73,10 +80,12 @@ export type CoreAddresses = Keys<typeof CORE_KEYS>;
 export type GuardianAddresses = Keys<typeof GUARDIAN_KEYS>;
 export type GovernanceAddresses = Keys<typeof GOVERNANCE_KEYS>;
 export type FraudAddresses = Keys<typeof FRAUD_KEYS>;
+export type SentinelAddresses = Keys<typeof SENTINEL_KEYS>;
 /** Checksummed addresses; the guardian side and the DAO are present only if they were deployed. */
 export type SuiteAddresses = CoreAddresses &
   Partial<GuardianAddresses> &
   Partial<FraudAddresses> &
+  Partial<SentinelAddresses> &
   Partial<GovernanceAddresses>;
 
 export interface SuiteContracts {
@@ -89,6 +98,7 @@ export interface SuiteContracts {
   recovery?: RecoveryManager;
   council?: GuardianCouncil;
   stateCommitments?: StateCommitmentChain;
+  sentinels?: SentinelRegistry;
   timelock?: TimelockController;
   governor?: HealGovernor;
 }
@@ -161,6 +171,7 @@ export function parseSuiteAddresses(json: unknown, origin: string): SuiteAddress
     ...(pick(CORE_KEYS, true) as CoreAddresses),
     ...(pick(GUARDIAN_KEYS, false) as GuardianAddresses | undefined),
     ...(pick(FRAUD_KEYS, false) as FraudAddresses | undefined),
+    ...(pick(SENTINEL_KEYS, false) as SentinelAddresses | undefined),
     ...(pick(GOVERNANCE_KEYS, false) as GovernanceAddresses | undefined),
   };
 }
@@ -197,6 +208,7 @@ export function connectSuite(addresses: SuiteAddresses, runner: ContractRunner):
     ...(a.stateCommitments && {
       stateCommitments: StateCommitmentChain__factory.connect(a.stateCommitments, runner),
     }),
+    ...(a.sentinels && { sentinels: SentinelRegistry__factory.connect(a.sentinels, runner) }),
     ...(a.timelock && { timelock: TimelockController__factory.connect(a.timelock, runner) }),
     ...(a.governor && { governor: HealGovernor__factory.connect(a.governor, runner) }),
   };

@@ -1,7 +1,7 @@
 /**
  * Deploys the healnet core suite — HealToken, StakeManager, NodeHealth and SelfHealingValidatorSet, the
  * last three behind TransparentUpgradeableProxies (docs/upgrades.md) — and wires their roles (`deployCore`); `deploySuite` adds the AuditLog,
- * SnapshotRegistry, RecoveryManager, GuardianCouncil and StateCommitmentChain (and optionally HealGovernor +
+ * SnapshotRegistry, RecoveryManager, GuardianCouncil, StateCommitmentChain and SentinelRegistry (and optionally HealGovernor +
  * TimelockController)
  * and wires every role as docs/access-control.md says. Shared by tests, the bench, the simulation and the
  * tasks, so that every one of them runs the same deployment.
@@ -24,12 +24,18 @@ import type {
   NodeHealth,
   RecoveryManager,
   SelfHealingValidatorSet,
+  SentinelRegistry,
   SnapshotRegistry,
   StakeManager,
   StateCommitmentChain,
   TimelockController,
 } from "../../types/ethers-contracts/index.js";
-import { DEFAULT_FRAUD_PARAMETERS, DEFAULT_PARAMETERS, type SuiteParameters } from "./parameters.js";
+import {
+  DEFAULT_FRAUD_PARAMETERS,
+  DEFAULT_PARAMETERS,
+  DEFAULT_SENTINEL_PARAMETERS,
+  type SuiteParameters,
+} from "./parameters.js";
 
 export interface CoreSuite {
   token: HealToken;
@@ -192,6 +198,7 @@ export const UPGRADEABLE = [
   "RecoveryManager",
   "GuardianCouncil",
   "StateCommitmentChain",
+  "SentinelRegistry",
 ] as const;
 export type UpgradeableName = (typeof UPGRADEABLE)[number];
 
@@ -207,6 +214,7 @@ export interface SuiteAddresses {
   RecoveryManager: string;
   GuardianCouncil: string;
   StateCommitmentChain: string;
+  SentinelRegistry: string;
   HealGovernor?: string;
   TimelockController?: string;
 }
@@ -223,6 +231,8 @@ export interface Suite extends CoreSuite {
   recovery: RecoveryManager;
   /** The optimistic ledger's commitments and fraud proofs (src/fraud drives it). */
   stateCommitments: StateCommitmentChain;
+  /** The sentinel / bootnode pool recovering nodes resync from. */
+  sentinels: SentinelRegistry;
   /** Present with `governance: true`. */
   governance?: SuiteGovernance;
   /** The holder of GUARDIAN_ROLE on the RecoveryManager and the SnapshotRegistry (the council or `guardian`). */
@@ -235,7 +245,10 @@ export interface Suite extends CoreSuite {
   threshold: number;
   /** RecoveryManager OPERATOR_ROLE. */
   orchestrator: string;
-  /** The holder of PARAMETER_ROLE on the six parameterised contracts (the timelock, or the admin). */
+  /**
+   * The holder of PARAMETER_ROLE on the seven parameterised contracts and of the SentinelRegistry's CURATOR_ROLE
+   * (the timelock, or the admin).
+   */
   parameterAdmin: string;
   /** The owner of every proxy's ProxyAdmin, i.e. who may upgrade (the timelock, or the admin). */
   upgradeAdmin: string;
@@ -257,6 +270,7 @@ export const ROLES = {
   APPENDER_ROLE: id("APPENDER_ROLE"),
   GUARDIAN_ROLE: id("GUARDIAN_ROLE"),
   OPERATOR_ROLE: id("OPERATOR_ROLE"),
+  CURATOR_ROLE: id("CURATOR_ROLE"),
   PROPOSER_ROLE: id("PROPOSER_ROLE"),
   CANCELLER_ROLE: id("CANCELLER_ROLE"),
   EXECUTOR_ROLE: id("EXECUTOR_ROLE"),
@@ -386,11 +400,20 @@ export async function deploySuite(ethers: HardhatEthers, options: DeploySuiteOpt
     },
   ]);
 
+  // The sentinel pool: its sentinels heartbeat through NodeHealth; it logs drops and degradations.
+  const sentinelsAddress = await deployBehindProxy(ethers, admin, "SentinelRegistry", [
+    admin.address,
+    healthAddress,
+    auditAddress,
+    parameters.sentinels ?? DEFAULT_SENTINEL_PARAMETERS,
+  ]);
+
   const audit = await ethers.getContractAt("AuditLog", auditAddress, admin);
   const snapshots = await ethers.getContractAt("SnapshotRegistry", snapshotsAddress, admin);
   const recovery = await ethers.getContractAt("RecoveryManager", recoveryAddress, admin);
   const council = await ethers.getContractAt("GuardianCouncil", councilAddress, admin);
   const stateCommitments = await ethers.getContractAt("StateCommitmentChain", stateCommitmentsAddress, admin);
+  const sentinels = await ethers.getContractAt("SentinelRegistry", sentinelsAddress, admin);
 
   const grant = async (c: AccessControlled, role: string, account: string): Promise<void> => {
     await (await c.grantRole(role, account)).wait();
@@ -407,6 +430,7 @@ export async function deploySuite(ethers: HardhatEthers, options: DeploySuiteOpt
     snapshotsAddress,
     councilAddress,
     stateCommitmentsAddress,
+    sentinelsAddress,
   ]) {
     await grant(audit, ROLES.APPENDER_ROLE, logger);
   }
@@ -423,6 +447,8 @@ export async function deploySuite(ethers: HardhatEthers, options: DeploySuiteOpt
   await grant(health, ROLES.PARAMETER_ROLE, recoveryAddress);
   // A proven fraud slashes the proposer (a validator) through the StakeManager.
   await grant(stake, ROLES.SLASHER_ROLE, stateCommitmentsAddress);
+  // The sentinel pool registers its sentinels' heartbeat signers in NodeHealth (and fences removed ones).
+  await grant(health, ROLES.REGISTRAR_ROLE, sentinelsAddress);
 
   const guardian = options.guardian === undefined ? councilAddress : getAddress(options.guardian);
   await grant(recovery, ROLES.GUARDIAN_ROLE, guardian);
@@ -458,9 +484,20 @@ export async function deploySuite(ethers: HardhatEthers, options: DeploySuiteOpt
     parameterAdmin = timelockAddress;
   }
 
-  // PARAMETER_ROLE of the six parameterised contracts: the timelock, or the admin standing in for it.
-  const parameterised: AccessControlled[] = [stake, health, set, recovery, snapshots, stateCommitments];
+  // PARAMETER_ROLE of the seven parameterised contracts: the timelock, or the admin standing in for it.
+  const parameterised: AccessControlled[] = [
+    stake,
+    health,
+    set,
+    recovery,
+    snapshots,
+    stateCommitments,
+    sentinels,
+  ];
   for (const c of parameterised) await grant(c, ROLES.PARAMETER_ROLE, parameterAdmin);
+  // Who may add and remove sentinels: a trust decision about where recovering nodes download state, taken with
+  // governance's delay (docs/access-control.md).
+  await grant(sentinels, ROLES.CURATOR_ROLE, parameterAdmin);
 
   if (governance !== undefined) {
     const timelock = governance.timelock;
@@ -482,6 +519,7 @@ export async function deploySuite(ethers: HardhatEthers, options: DeploySuiteOpt
     RecoveryManager: recoveryAddress,
     GuardianCouncil: councilAddress,
     StateCommitmentChain: stateCommitmentsAddress,
+    SentinelRegistry: sentinelsAddress,
   } satisfies Record<UpgradeableName, string>;
   const proxyAdmins = {} as Record<UpgradeableName, string>;
   for (const name of UPGRADEABLE) proxyAdmins[name] = await proxyAdminOf(ethers, addressesByName[name]);
@@ -505,6 +543,7 @@ export async function deploySuite(ethers: HardhatEthers, options: DeploySuiteOpt
     RecoveryManager: recoveryAddress,
     GuardianCouncil: councilAddress,
     StateCommitmentChain: stateCommitmentsAddress,
+    SentinelRegistry: sentinelsAddress,
   };
   if (governance !== undefined) {
     addresses.HealGovernor = await governance.governor.getAddress();
@@ -518,6 +557,7 @@ export async function deploySuite(ethers: HardhatEthers, options: DeploySuiteOpt
     council,
     recovery,
     stateCommitments,
+    sentinels,
     governance,
     guardian,
     guardianAddresses,

@@ -87,6 +87,19 @@ export const DEFAULT_FRAUD_PARAMETERS: FraudParameters = {
   genesisStateRoot: "0x" + "00".repeat(32),
 };
 
+/** SentinelRegistry.Parameters (bounds in docs/contracts/SentinelRegistry.md). */
+export interface SentinelParameters {
+  /** Most sentinels registered at once (1 .. 64). */
+  maxSentinels: number;
+  /** Fewest served sentinels before the pool is degraded and the guardians are told (1 .. maxSentinels). */
+  minSentinels: number;
+}
+
+export const DEFAULT_SENTINEL_PARAMETERS: SentinelParameters = {
+  maxSentinels: 16,
+  minSentinels: 2,
+};
+
 /** HealGovernor's constructor arguments and the TimelockController's minDelay (docs/governance.md). */
 export interface GovernanceParameters {
   /** Blocks. */
@@ -113,6 +126,8 @@ export interface SuiteParameters {
   governance: GovernanceParameters;
   /** StateCommitmentChain; DEFAULT_FRAUD_PARAMETERS when absent (optional so that older literals still type-check). */
   fraud?: FraudParameters;
+  /** SentinelRegistry; DEFAULT_SENTINEL_PARAMETERS when absent (optional so that older literals still type-check). */
+  sentinels?: SentinelParameters;
 }
 
 export const DEFAULT_PARAMETERS: SuiteParameters = {
@@ -170,6 +185,7 @@ export const DEFAULT_PARAMETERS: SuiteParameters = {
     timelockDelay: 2 * 86_400,
   },
   fraud: DEFAULT_FRAUD_PARAMETERS,
+  sentinels: DEFAULT_SENTINEL_PARAMETERS,
 };
 
 /** A deep copy of the defaults with the given sections partially overridden. */
@@ -184,6 +200,7 @@ export function withParameters(overrides: {
   council?: Partial<CouncilDelays>;
   governance?: Partial<GovernanceParameters>;
   fraud?: Partial<FraudParameters>;
+  sentinels?: Partial<SentinelParameters>;
 }): SuiteParameters {
   return {
     health: { ...DEFAULT_PARAMETERS.health, ...overrides.health },
@@ -196,5 +213,6 @@ export function withParameters(overrides: {
     council: { ...DEFAULT_PARAMETERS.council, ...overrides.council },
     governance: { ...DEFAULT_PARAMETERS.governance, ...overrides.governance },
     fraud: { ...DEFAULT_FRAUD_PARAMETERS, ...overrides.fraud },
+    sentinels: { ...DEFAULT_SENTINEL_PARAMETERS, ...overrides.sentinels },
   };
 }

@@ -78,3 +78,45 @@ export async function pendingSlashes(set: StatusSource["set"], limit: bigint): P
   }
   return pending;
 }
+
+/** A sentinel of the SentinelRegistry, as `heal status` and `heal sentinel list` show it. */
+export interface SentinelRow {
+  sentinel: string;
+  operator: string;
+  endpoint: string;
+  liveness: string;
+  served: string;
+  heartbeatAgeS: string;
+}
+
+/** What `sentinelRows` reads: the registry and NodeHealth (the sentinels heartbeat there). */
+export interface SentinelSource {
+  sentinels: {
+    sentinels(): Promise<string[]>;
+    sentinel(id: string): Promise<{ operator: string; endpoint: string; served: boolean }>;
+  };
+  health: Pick<CoreSuite["health"], "livenessOf" | "lastHeartbeatAt">;
+  provider: Provider;
+}
+
+/** One row per registered sentinel (at most the registry's cap, 64). */
+export async function sentinelRows(source: SentinelSource): Promise<SentinelRow[]> {
+  const now = BigInt((await source.provider.getBlock("latest"))?.timestamp ?? 0);
+  const rows: SentinelRow[] = [];
+  for (const id of await source.sentinels.sentinels()) {
+    const [record, liveness, last] = await Promise.all([
+      source.sentinels.sentinel(id),
+      source.health.livenessOf(id),
+      source.health.lastHeartbeatAt(id),
+    ]);
+    rows.push({
+      sentinel: id,
+      operator: short(record.operator),
+      endpoint: record.endpoint,
+      liveness: LIVENESS[Number(liveness)] ?? `liveness ${liveness}`,
+      served: record.served ? "yes" : "",
+      heartbeatAgeS: last === 0n ? "-" : String(now - last),
+    });
+  }
+  return rows;
+}

@@ -3,7 +3,13 @@
  * test: "heal" (the node answers afterwards), "no-heal" (the call succeeds but the node still does not
  * answer), or a DriverError to throw. Calls are recorded.
  */
-import type { Driver, NodeRef, NodeStatus, SnapshotRef } from "../../src/agents/orchestrator/driver.js";
+import type {
+  Driver,
+  NodeRef,
+  NodeStatus,
+  SentinelRef,
+  SnapshotRef,
+} from "../../src/agents/orchestrator/driver.js";
 import { DriverError } from "../../src/agents/orchestrator/driver.js";
 
 export type Behaviour = "heal" | "no-heal" | DriverError | "hang";
@@ -12,6 +18,8 @@ export interface FakeCall {
   method: "restart" | "resync" | "reprovision";
   nodeId: string;
   snapshot?: SnapshotRef;
+  /** The sentinel a resync was told to sync from. */
+  source?: SentinelRef;
   configCid?: string;
 }
 
@@ -44,8 +52,13 @@ export class FakeDriver implements Driver {
     await this.#act(this.behaviour.restart, signal);
   }
 
-  async resync(node: NodeRef, snapshot: SnapshotRef, signal: AbortSignal): Promise<void> {
-    this.calls.push({ method: "resync", nodeId: node.nodeId, snapshot });
+  async resync(
+    node: NodeRef,
+    snapshot: SnapshotRef,
+    signal: AbortSignal,
+    source?: SentinelRef,
+  ): Promise<void> {
+    this.calls.push({ method: "resync", nodeId: node.nodeId, snapshot, ...(source && { source }) });
     await this.#act(this.behaviour.resync, signal, snapshot.height);
   }
 

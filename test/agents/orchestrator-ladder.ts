@@ -9,6 +9,7 @@ import {
   detailsHash,
   incidentDetails,
   LadderAborted,
+  pickSentinel,
   runLadder,
   type LadderInput,
 } from "../../src/agents/orchestrator/ladder.js";
@@ -100,6 +101,55 @@ describe("Orchestrator ladder", function () {
     expect(metrics.guardianEscalations.get()).to.equal(1);
     const escalation = lines.find((l) => l.level === "error");
     expect(escalation?.msg).to.match(/guardians must act.*requestKeyRotation/);
+  });
+
+  describe("with a sentinel pool", function () {
+    const SENTINELS = [
+      { sentinel: "0x00000000000000000000000000000000005E7701", endpoint: "http://10.0.0.1:8545" },
+      { sentinel: "0x00000000000000000000000000000000005E7702", endpoint: "http://10.0.0.2:8545" },
+    ];
+
+    it("resyncs from the live sentinel it picks, and records it", async function () {
+      const { driver, run, node } = setup({ liveSentinels: async () => SENTINELS });
+      driver.behaviour.resync = "heal";
+      const outcome = await run();
+      expect(outcome).to.deep.include({ ok: true, rung: "resync" });
+      const source = driver.calls[1]!.source!;
+      expect(source).to.deep.equal(pickSentinel(SENTINELS, node.validator));
+      expect(outcome.steps[1]).to.deep.include({ rung: "resync", sentinel: source.sentinel });
+    });
+
+    it("skips the resync when no sentinel is live (or the registry cannot be read), counted and logged", async function () {
+      for (const liveSentinels of [async () => [], async () => Promise.reject(new Error("rpc down"))]) {
+        const { driver, lines, metrics, run } = setup({ liveSentinels });
+        driver.behaviour.resync = "heal";
+        driver.behaviour.reprovision = "heal";
+        const outcome = await run();
+        expect(outcome).to.deep.include({ ok: true, rung: "reprovision" });
+        expect(driver.calls.map((c) => c.method)).to.deep.equal(["restart", "reprovision"]);
+        expect(outcome.steps[1]).to.deep.include({
+          rung: "resync",
+          result: "skipped",
+          reason: "no live sentinel",
+        });
+        expect(metrics.resyncNoSentinel.get()).to.equal(1);
+        expect(lines.some((l) => l.level === "warn" && /no live sentinel/.test(String(l.msg)))).to.equal(
+          true,
+        );
+      }
+    });
+
+    it("spreads nodes over the live sentinels, each node keeping its pick", function () {
+      const picks = new Set<string>();
+      for (let i = 1; i <= 32; i++) {
+        const validator = "0x" + i.toString(16).padStart(40, "0");
+        const pick = pickSentinel(SENTINELS, validator)!;
+        expect(pickSentinel(SENTINELS, validator)).to.equal(pick);
+        picks.add(pick.sentinel);
+      }
+      expect(picks.size).to.equal(2);
+      expect(pickSentinel([], VALIDATOR)).to.equal(undefined);
+    });
   });
 
   it("bounds each rung by its timeout", async function () {

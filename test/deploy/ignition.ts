@@ -10,6 +10,7 @@ import {
   FRAUD_KEYS,
   GOVERNANCE_KEYS,
   GUARDIAN_KEYS,
+  SENTINEL_KEYS,
   loadSuite,
 } from "../../src/suite/addresses.js";
 import { deploySuite, proxyAdminOf } from "../../src/suite/deploy.js";
@@ -29,10 +30,9 @@ const GUARDIANS = [
 const OPERATOR = "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65";
 
 const KEY_OF_ID = Object.fromEntries(
-  Object.entries({ ...CORE_KEYS, ...GUARDIAN_KEYS, ...FRAUD_KEYS, ...GOVERNANCE_KEYS }).map(([key, id]) => [
-    id,
-    key,
-  ]),
+  Object.entries({ ...CORE_KEYS, ...GUARDIAN_KEYS, ...FRAUD_KEYS, ...SENTINEL_KEYS, ...GOVERNANCE_KEYS }).map(
+    ([key, id]) => [id, key],
+  ),
 );
 
 async function ignitionDeployment(module: ModuleName, deploymentDir?: string) {
@@ -65,6 +65,7 @@ async function namedRoles(
     "snapshots",
     "recovery",
     "stateCommitments",
+    "sentinels",
     "timelock",
   ].filter((k) => named[k] !== undefined);
   return await roleTable(provider, Object.fromEntries(controlled.map((k) => [k, named[k]!])), {
@@ -109,6 +110,7 @@ describe("Ignition modules (deploy/modules)", function () {
         recovery: a.RecoveryManager,
         council: a.GuardianCouncil,
         stateCommitments: a.StateCommitmentChain,
+        sentinels: a.SentinelRegistry,
         ...(a.TimelockController && { timelock: a.TimelockController, governor: a.HealGovernor! }),
       };
       const tsRoles = await namedRoles(other.ethers.provider, named, suite.admin.address);
@@ -119,10 +121,13 @@ describe("Ignition modules (deploy/modules)", function () {
       expect(ignitionRoles.audit!.APPENDER_ROLE).to.deep.equal([
         "council",
         "recovery",
+        "sentinels",
         "set",
         "snapshots",
         "stateCommitments",
       ]);
+      expect(ignitionRoles.health!.REGISTRAR_ROLE).to.deep.equal(["sentinels", "set"]);
+      expect(ignitionRoles.sentinels!.CURATOR_ROLE).to.deep.equal([governance ? "timelock" : "deployer"]);
       expect(ignitionRoles.stake!.SLASHER_ROLE).to.deep.equal(["set", "stateCommitments"]);
       expect(ignitionRoles.stake!.DEFAULT_ADMIN_ROLE).to.deep.equal([governance ? "timelock" : "deployer"]);
       // The upgrade right (docs/upgrades.md): every ProxyAdmin is owned as deploySuite leaves it.
@@ -137,6 +142,7 @@ describe("Ignition modules (deploy/modules)", function () {
         "recovery",
         "council",
         "stateCommitments",
+        "sentinels",
       ]) {
         const proxyAdmin = await proxyAdminOf(viaIgnition.connection.ethers, viaIgnition.named[key]!);
         const owner = await (
@@ -154,6 +160,9 @@ describe("Ignition modules (deploy/modules)", function () {
       const stake = await ethers.getContractAt("StakeManager", viaIgnition.named.stake!);
       expect(await stake.treasury()).to.equal(TREASURY);
       expect(await stake.stakeObserver()).to.equal(viaIgnition.named.set);
+      const sentinels = await ethers.getContractAt("SentinelRegistry", viaIgnition.named.sentinels!);
+      expect(await sentinels.nodeHealth()).to.equal(viaIgnition.named.health);
+      expect(await sentinels.parameters()).to.deep.equal([16n, 2n]);
     });
   }
 
@@ -201,6 +210,7 @@ describe("Ignition modules (deploy/modules)", function () {
       expect(loaded.addresses.set).to.equal(first.named.set);
       expect(loaded.addresses.council).to.equal(first.named.council);
       expect(loaded.addresses.timelock).to.equal(undefined);
+      expect(loaded.addresses.sentinels).to.equal(first.named.sentinels);
       expect(await loaded.contracts.council!.threshold()).to.equal(2n);
     } finally {
       await rm(root, { recursive: true, force: true });

@@ -65,7 +65,7 @@ async function expectDocumentedRoles(suite: Suite, parameterAdmin: string, admin
     table({
       DEFAULT_ADMIN_ROLE: admins,
       PARAMETER_ROLE: [parameterAdmin, a.RecoveryManager],
-      REGISTRAR_ROLE: [a.SelfHealingValidatorSet],
+      REGISTRAR_ROLE: [a.SelfHealingValidatorSet, a.SentinelRegistry],
       ROTATOR_ROLE: [a.RecoveryManager],
     }),
     "NodeHealth",
@@ -109,6 +109,7 @@ async function expectDocumentedRoles(suite: Suite, parameterAdmin: string, admin
         a.SnapshotRegistry,
         a.GuardianCouncil,
         a.StateCommitmentChain,
+        a.SentinelRegistry,
       ],
     }),
     "AuditLog",
@@ -120,6 +121,15 @@ async function expectDocumentedRoles(suite: Suite, parameterAdmin: string, admin
       PARAMETER_ROLE: [parameterAdmin],
     }),
     "StateCommitmentChain",
+  );
+  await expectRoles(
+    suite.sentinels,
+    table({
+      DEFAULT_ADMIN_ROLE: admins,
+      PARAMETER_ROLE: [parameterAdmin],
+      CURATOR_ROLE: [parameterAdmin],
+    }),
+    "SentinelRegistry",
   );
   // The non-role wiring of the table.
   expect(await suite.stake.stakeObserver()).to.equal(a.SelfHealingValidatorSet);
@@ -178,6 +188,7 @@ describe("deploySuite", function () {
         "SelfHealingValidatorSet",
         "SnapshotRegistry",
         "StakeManager",
+        "SentinelRegistry",
         "StateCommitmentChain",
         "ValidatorSetChecks",
       ].sort(),

@@ -190,7 +190,8 @@ describe("Chaos simulation: options and scenario files", function () {
       expect(scenario.backups).to.equal(5);
       expect(scenario.guardians).to.deep.equal({ count: 5, threshold: 3 });
       expect(scenario.duration).to.equal(3_600);
-      expect(new Set(scenario.faults.map((f) => f.type)).size).to.equal(10);
+      expect(new Set(scenario.faults.map((f) => f.type)).size).to.equal(11);
+      expect(scenario.sentinels).to.deep.equal({ count: 3, min: 2 });
       expect(scenario.faults.find((f) => f.type === "stall")?.corrupted).to.equal(true);
       expect(outDir).to.equal("reports");
       expect(json).to.equal(false);

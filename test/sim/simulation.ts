@@ -12,8 +12,9 @@ import { resolveScenario } from "../../src/sim/scenario.js";
 /**
  * A few simulated minutes with 7 validators and 3 backups: a crash, a stall with corrupted data (a restart
  * does not cure it: the orchestrator resyncs it from the latest final snapshot), a flapping node, a latency
- * spike, a byzantine state proposer (proven and rolled back) and a correlated outage (the guardians pause
- * slashing). Small enough for the test suite, and it exercises every agent and the report end to end.
+ * spike, a byzantine state proposer (proven and rolled back), a correlated outage (the guardians pause
+ * slashing) and a sentinel outage (2 of the 3 sentinels go silent during the stall: dropped, the guardians
+ * told, and the resync uses the remaining live one). Small enough for the test suite, and it exercises every agent and the report end to end.
  */
 export const SHORT_SCENARIO = {
   name: "short",
@@ -28,6 +29,7 @@ export const SHORT_SCENARIO = {
     { type: "latency", at: 120, duration: 200, latencyMs: 4_000 },
     { type: "byzantine-proposer", at: 400 },
     { type: "correlated-outage", at: 480, duration: 60, share: 0.4 },
+    { type: "sentinel-outage", at: 90, duration: 240, count: 2 },
   ],
 };
 
@@ -76,6 +78,21 @@ describe("Chaos simulation (short scenario)", function () {
     // The resync restored a snapshot the guardians attested and the registry finalized before it.
     const resync = report.agents.orchestrator.driverOps.find((o) => o.op === "resync")!;
     expect(report.snapshots.some((x) => x.finalizedAt !== null && x.finalizedAt <= resync.at)).to.equal(true);
+  });
+
+  it("drops the silent sentinels, alerts the guardians and resyncs only from the live one", function () {
+    const row = report.incidents.find((r) => r.fault === "sentinel-outage")!;
+    expect(row.node.split(" ")).to.have.length(2);
+    expect(row.detectedAt, "dropped").to.not.equal(null);
+    // Dropped once Overdue (heartbeatInterval + gracePeriod after the last heartbeat), at the next sweep.
+    expect(row.timeToDetectS).to.be.at.most(30 + 30 + 30 + 15);
+    expect(row.action).to.match(/dropped from the served list/);
+    expect(row.action).to.match(/SentinelPoolDegraded \(served 1 < minSentinels 2\): guardians alerted/);
+    expect(row.action).to.match(/1 resync\(s\) during the outage from s\d \(only live sentinels\)/);
+    const live = /from (s\d)/.exec(row.action)![1]!;
+    expect(row.node.split(" ")).to.not.include(live);
+    expect(row.healedAt, "served again after the outage").to.not.equal(null);
+    expect(report.targets.find((t) => t.name === "resync only from live sentinels")?.ok).to.equal(true);
   });
 
   it("rolls back the byzantine proposer's lie inside the challenge window", function () {

@@ -316,6 +316,54 @@ describe("heal tasks (in-process)", function () {
     expect((verified as { value: { length: bigint } }).value.length).to.be.greaterThan(0n);
   });
 
+  it("sentinel add, list, check; status shows the pool", async function () {
+    const signers = await ethers.getSigners();
+    const sentinelSigner = signers[8]!;
+    const sentinel = "0x00000000000000000000000000000000005E7701";
+    const added = await heal(["sentinel", "add"], {
+      sentinel,
+      signer: sentinelSigner.address,
+      operator: "",
+      endpoint: "http://10.0.0.7:8545",
+      from: "",
+      addresses,
+    });
+    expect(added.success, show(added)).to.equal(true);
+    expectFailure(
+      await heal(["sentinel", "add"], {
+        sentinel,
+        signer: signers[9]!.address,
+        operator: "",
+        endpoint: "http://10.0.0.8:8545",
+        from: "",
+        addresses,
+      }),
+      /^heal sentinel add: .*SentinelRegistryIdTaken/,
+    );
+    // Not served before it heartbeats; a check with nothing to change sends nothing.
+    let checked = await heal(["sentinel", "check"], { sentinel: "", from: "", addresses });
+    expect((checked as { value: { sent: boolean } }).value.sent).to.equal(false);
+    await (
+      await suite.contracts.health.connect(sentinelSigner).heartbeat(await healthyReport(ethers.provider))
+    ).wait();
+    checked = await heal(["sentinel", "check"], { sentinel, from: "", addresses });
+    expect((checked as { value: { served: boolean; sent: boolean } }).value).to.deep.include({
+      served: true,
+      sent: true,
+    });
+    const listed = await heal(["sentinel", "list"], { addresses });
+    const rows = (listed as { value: { served: number; rows: Array<{ sentinel: string; served: string }> } })
+      .value;
+    expect(rows.served).to.equal(1);
+    expect(rows.rows).to.have.length(1);
+    expect(rows.rows[0]!.sentinel.toLowerCase()).to.equal(sentinel.toLowerCase());
+    expect(rows.rows[0]!.served).to.equal("yes");
+    const status = await heal(["status"], { addresses, backups: "50", incidents: "100" });
+    const pool = (status as { value: { sentinels?: { served: number; min: number; degraded: boolean } } })
+      .value.sentinels;
+    expect(pool).to.deep.equal({ ...pool, served: 1, min: 2, degraded: true });
+  });
+
   it("deploy: an unknown module is one clear line", async function () {
     expectFailure(
       await heal(["deploy"], { module: "everything", parameters: "", deploymentDir: "" }),

@@ -36,6 +36,7 @@ const NEXT: Record<UpgradeableName, { name: string; migration?: string }> = {
   RecoveryManager: { name: "RecoveryManager" },
   GuardianCouncil: { name: "GuardianCouncil" },
   StateCommitmentChain: { name: "StateCommitmentChain" },
+  SentinelRegistry: { name: "SentinelRegistry" },
 };
 
 /** 4 active validators and 2 backups heartbeating, then one active stops: replaced, with its slash pending. */

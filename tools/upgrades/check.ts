@@ -37,6 +37,7 @@ export const UPGRADEABLE_SOURCES = {
   RecoveryManager: "contracts/recovery/RecoveryManager.sol",
   GuardianCouncil: "contracts/guardians/GuardianCouncil.sol",
   StateCommitmentChain: "contracts/fraud/StateCommitmentChain.sol",
+  SentinelRegistry: "contracts/sentinels/SentinelRegistry.sol",
 } as const;
 
 /**

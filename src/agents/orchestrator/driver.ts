@@ -45,6 +45,19 @@ export interface SnapshotRef {
   readonly sizeBytes: bigint;
 }
 
+/**
+ * A live sentinel of the SentinelRegistry (a read-only node that heartbeats like a validator): the only source a
+ * resync downloads from. The orchestrator picks it from `SentinelRegistry.liveSentinels()` right before the
+ * resync; the driver fetches the snapshot (and the chain after it) from `endpoint`, and still checks the file's
+ * hash against the registry: a sentinel is trusted for availability, never for content.
+ */
+export interface SentinelRef {
+  /** The sentinel's id in the registry (checksummed). */
+  readonly sentinel: string;
+  /** Where it answers (e.g. "http://10.0.0.7:8545"). */
+  readonly endpoint: string;
+}
+
 export type DriverErrorCode =
   /** The driver does not know this node. */
   | "unknown-node"
@@ -81,10 +94,11 @@ export interface Driver {
   /** Stops the node (if running) and starts it again with its current data. Resolves once it answers. */
   restart(node: NodeRef, signal: AbortSignal): Promise<void>;
   /**
-   * Stops the node, wipes its data, loads the snapshot (after checking its hash) and starts it again.
-   * Resolves once it answers at a height ≥ the snapshot's.
+   * Stops the node, wipes its data, loads the snapshot (after checking its hash) and starts it again, syncing
+   * from `source` (a live sentinel; the orchestrator always gives one when the deployment has a
+   * SentinelRegistry). Resolves once it answers at a height ≥ the snapshot's.
    */
-  resync(node: NodeRef, snapshot: SnapshotRef, signal: AbortSignal): Promise<void>;
+  resync(node: NodeRef, snapshot: SnapshotRef, signal: AbortSignal, source?: SentinelRef): Promise<void>;
   /** Stops the node, replaces its configuration with the one at `configCid`, wipes and starts it again. */
   reprovision(node: NodeRef, configCid: string, signal: AbortSignal): Promise<void>;
 }

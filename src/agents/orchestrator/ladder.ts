@@ -1,7 +1,8 @@
 /**
  * The escalation ladder for a stalled node, written only against the `Driver` interface:
  *
- *   restart → resync from the registry's latest final snapshot → reprovision from the node's config CID
+ *   restart → resync from the registry's latest final snapshot, served by a live sentinel
+ *   → reprovision from the node's config CID
  *   → ask the guardians (key rotation / manual help: the orchestrator cannot do it itself).
  *
  * Each rung is one driver call bounded by its own timeout (an AbortSignal that also follows the caller's
@@ -9,7 +10,10 @@
  * reference height is known) at most `maxHeightLag` blocks behind it. A rung that throws a DriverError
  * (e.g. "hash-mismatch": the snapshot file did not match the registry and was refused) or leaves the node
  * unhealthy passes the node to the next rung. A rung without its input (no final snapshot, no config CID)
- * is skipped. If the caller's own signal aborts (shutdown, tick timeout), the ladder stops and throws
+ * is skipped. The resync rung needs both a final snapshot and, when the deployment has a SentinelRegistry
+ * (`liveSentinels` given), a live sentinel to sync from: with none, the rung is skipped ("no live sentinel",
+ * counted in `healnet_orchestrator_resync_no_sentinel_total`) and the node goes on up the ladder towards the
+ * guardians. If the caller's own signal aborts (shutdown, tick timeout), the ladder stops and throws
  * `LadderAborted`: nothing is reported for a ladder that did not finish.
  */
 import { keccak256, toUtf8Bytes } from "ethers";
@@ -21,6 +25,7 @@ import {
   type DriverErrorCode,
   type NodeRef,
   type NodeStatus,
+  type SentinelRef,
   type SnapshotRef,
 } from "./driver.js";
 import type { OrchestratorMetrics } from "./metrics.js";
@@ -43,6 +48,8 @@ export interface StepRecord {
   heightAfter?: bigint;
   /** The snapshot used (resync) or the config CID (reprovision). */
   snapshotId?: bigint;
+  /** The sentinel the resync synced from. */
+  sentinel?: string;
   snapshotHeight?: bigint;
   configCid?: string;
   ms: number;
@@ -85,6 +92,12 @@ export interface LadderInput {
   node: NodeRef;
   /** The registry's latest final snapshot (read when the resync rung is reached); undefined: none. */
   latestFinalSnapshot(): Promise<SnapshotRef | undefined>;
+  /**
+   * The SentinelRegistry's live sentinels (read when the resync rung is reached). Given whenever the deployment
+   * has a registry: the resync then uses one of them and is skipped when there is none. Absent: the driver syncs
+   * from wherever it is configured to (deployments without a registry).
+   */
+  liveSentinels?(): Promise<SentinelRef[]>;
   /** The node's config CID from the orchestrator's config; undefined: the reprovision rung is skipped. */
   configCid?: string;
   /** The height a healthy node should be near (e.g. the network's best height); undefined: unknown. */
@@ -215,13 +228,38 @@ export async function runLadder(
     if (signal.aborted) throw new LadderAborted("aborted while reading the snapshot registry");
     log.warn("could not read the latest final snapshot", { error });
   }
+  let source: SentinelRef | undefined;
+  let noSentinel = false;
+  if (snapshot !== undefined && input.liveSentinels !== undefined) {
+    let live: SentinelRef[] = [];
+    try {
+      live = await input.liveSentinels();
+    } catch (error) {
+      if (signal.aborted) throw new LadderAborted("aborted while reading the sentinel registry");
+      log.warn("could not read the live sentinels", { error });
+    }
+    source = pickSentinel(live, input.node.validator);
+    noSentinel = source === undefined;
+  }
   if (snapshot === undefined) skip("resync", "no final snapshot");
-  else if (
+  else if (noSentinel) {
+    metrics?.resyncNoSentinel.inc();
+    log.warn(
+      "resync skipped: no live sentinel in the SentinelRegistry to sync from (the guardians must restore the " +
+        "sentinel pool); escalating",
+      { rung: "resync", snapshotId: snapshot.snapshotId },
+    );
+    skip("resync", "no live sentinel");
+  } else if (
     await attempt(
       "resync",
       o.resyncTimeoutMs,
-      (s) => driver.resync(input.node, snapshot, s),
-      { snapshotId: snapshot.snapshotId, snapshotHeight: snapshot.height },
+      (s) => driver.resync(input.node, snapshot, s, source),
+      {
+        snapshotId: snapshot.snapshotId,
+        snapshotHeight: snapshot.height,
+        ...(source !== undefined && { sentinel: source.sentinel }),
+      },
       snapshot.height,
     )
   )
@@ -247,6 +285,16 @@ export async function runLadder(
     { rung: "guardian", steps: steps.map((s) => `${s.rung}:${s.result}${s.code ? `(${s.code})` : ""}`) },
   );
   return { ok: false, rung: "guardian", steps };
+}
+
+/**
+ * The sentinel a node resyncs from: one of `live`, chosen by the validator's address so that recovering nodes
+ * spread over the pool (and one node keeps its choice while the pool is unchanged). Undefined when none is live.
+ */
+export function pickSentinel(live: readonly SentinelRef[], validator: string): SentinelRef | undefined {
+  if (live.length === 0) return undefined;
+  const index = Number(BigInt(keccak256(toUtf8Bytes(validator.toLowerCase()))) % BigInt(live.length));
+  return live[index];
 }
 
 function countDriverError(metrics: OrchestratorMetrics | undefined, error: unknown): void {
@@ -323,6 +371,7 @@ export function incidentDetails(
       heightAfter: s.heightAfter,
       snapshotId: s.snapshotId,
       snapshotHeight: s.snapshotHeight,
+      sentinel: s.sentinel,
       configCid: s.configCid,
     })),
   };

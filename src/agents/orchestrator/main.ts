@@ -16,6 +16,7 @@ import { readFileSync } from "node:fs";
 import {
   INodeHealth__factory,
   IRecoveryManager__factory,
+  ISentinelRegistry__factory,
   ISnapshotRegistry__factory,
   IValidatorSet__factory,
 } from "../../../types/ethers-contracts/index.js";
@@ -219,6 +220,10 @@ export async function startOrchestrator(config: OrchestratorConfig): Promise<num
         recovery: IRecoveryManager__factory.connect(addresses.recovery, client.signer),
         snapshots: ISnapshotRegistry__factory.connect(addresses.snapshots, client.signer),
         health: INodeHealth__factory.connect(addresses.health, client.signer),
+        // Resyncs only from a live sentinel of the pool (deployments without a registry: from the configured source).
+        ...(addresses.sentinels !== undefined && {
+          sentinels: ISentinelRegistry__factory.connect(addresses.sentinels, client.signer),
+        }),
       },
       driver,
       sender: client,

@@ -11,6 +11,8 @@ export interface OrchestratorMetrics {
   driverErrors: Counter;
   /** Ladders that ended with "the guardians must act". */
   guardianEscalations: Counter;
+  /** Resyncs skipped (ladder) or refused (recovery action) because no sentinel was live. */
+  resyncNoSentinel: Counter;
   /** On-chain reports by subject (incident | action) and result. */
   reports: Counter;
   /** Last block whose logs were read. */
@@ -50,6 +52,10 @@ export function registerOrchestratorMetrics(registry: Registry): OrchestratorMet
     guardianEscalations: registry.counter(
       "healnet_orchestrator_guardian_escalations_total",
       "Incidents no rung healed: the guardians must rotate the key or help by hand",
+    ),
+    resyncNoSentinel: registry.counter(
+      "healnet_orchestrator_resync_no_sentinel_total",
+      "Resyncs skipped or refused because the SentinelRegistry had no live sentinel to sync from",
     ),
     reports: registry.labelledCounter(
       "healnet_orchestrator_reports_total",

@@ -34,18 +34,20 @@ import type { SendRequest, SendResult } from "../../chain/sender.js";
 import type {
   INodeHealth,
   IRecoveryManager,
+  ISentinelRegistry,
   ISnapshotRegistry,
   IValidatorSet,
 } from "../../../types/ethers-contracts/index.js";
 import type { Logger } from "../common/log.js";
 import type { TickContext } from "../common/lifecycle.js";
-import { type Driver, DriverError, type SnapshotRef } from "./driver.js";
+import { type Driver, DriverError, type SentinelRef, type SnapshotRef } from "./driver.js";
 import {
   canonicalJson,
   detailsHash,
   incidentDetails,
   LadderAborted,
   type LadderOptions,
+  pickSentinel,
   runLadder,
 } from "./ladder.js";
 import type { OrchestratorMetrics } from "./metrics.js";
@@ -71,6 +73,11 @@ export interface OrchestratorContracts {
   snapshots: ISnapshotRegistry;
   /** When given, `bestHeight()` is the reference height a healed node must be near. */
   health?: INodeHealth;
+  /**
+   * The sentinel pool. When given (every deployment since the SentinelRegistry), a resync syncs only from one of
+   * its live sentinels, and is skipped (ladder) or fails with "no-live-sentinel" (recovery action) without one.
+   */
+  sentinels?: ISentinelRegistry;
 }
 
 /** What the orchestrator needs from an RPC provider. */
@@ -344,7 +351,7 @@ export class Orchestrator {
   }
 
   async #handleIncident(w: IncidentWork, signal: AbortSignal): Promise<HandledWork> {
-    const { set, snapshots, health } = this.#d.contracts;
+    const { set, snapshots, health, sentinels } = this.#d.contracts;
     const log = this.#d.log.child({ incidentId: w.id, validator: w.validator });
     if (await this.#incidentReported(w.id)) return this.#done(w, "already-reported");
 
@@ -372,6 +379,7 @@ export class Orchestrator {
         {
           node,
           latestFinalSnapshot: () => latestFinalSnapshot(snapshots),
+          ...(sentinels !== undefined && { liveSentinels: () => liveSentinels(sentinels) }),
           configCid: this.#configs.get(w.validator.toLowerCase()),
           referenceHeight: health ? async () => BigInt(await health.bestHeight()) : undefined,
         },
@@ -400,7 +408,7 @@ export class Orchestrator {
   }
 
   async #handleAction(w: ActionWork, signal: AbortSignal): Promise<HandledWork> {
-    const { recovery, snapshots } = this.#d.contracts;
+    const { recovery, snapshots, sentinels } = this.#d.contracts;
     const log = this.#d.log.child({ actionId: w.id, validator: w.validator });
     const action = await recovery.action(w.id);
     if (action.status !== ActionStatus.Requested && action.status !== ActionStatus.Escalated) {
@@ -430,14 +438,25 @@ export class Orchestrator {
         if (w.kind === ActionKind.Resync) {
           const snap = await snapshotRef(snapshots, w.ref);
           step.snapshotId = w.ref;
+          const source =
+            sentinels === undefined ? undefined : pickSentinel(await liveSentinels(sentinels), w.validator);
           if (snap === undefined) {
             step.error = "snapshot-not-final";
+          } else if (sentinels !== undefined && source === undefined) {
+            step.error = "no-live-sentinel";
+            this.#d.metrics?.resyncNoSentinel.inc();
+            log.warn(
+              "resync action refused: no live sentinel in the SentinelRegistry to sync from (the guardians " +
+                "must restore the sentinel pool)",
+            );
           } else {
             step.snapshotHeight = snap.height;
+            if (source !== undefined) step.sentinel = source.sentinel;
             await this.#d.driver.resync(
               node,
               snap,
               AbortSignal.any([signal, AbortSignal.timeout(ladder.resyncTimeoutMs)]),
+              source,
             );
             ok = true;
           }
@@ -553,6 +572,12 @@ export async function latestFinalSnapshot(snapshots: ISnapshotRegistry): Promise
   const id = await snapshots.latestFinal();
   if (id === 0n) return undefined;
   return await snapshotRef(snapshots, id);
+}
+
+/** The registry's live sentinels (served and live now in NodeHealth), as the driver wants them. */
+export async function liveSentinels(sentinels: ISentinelRegistry): Promise<SentinelRef[]> {
+  const [ids, endpoints] = await sentinels.liveSentinels();
+  return ids.map((id, i) => ({ sentinel: getAddress(id), endpoint: endpoints[i] ?? "" }));
 }
 
 /** Snapshot `id` as a SnapshotRef, or undefined unless it is final and not rejected. */

@@ -22,7 +22,14 @@ import { dirname, join } from "node:path";
 import { getAddress, isAddress, keccak256 } from "ethers";
 
 import type { Logger } from "../../common/log.js";
-import { type Driver, DriverError, type NodeRef, type NodeStatus, type SnapshotRef } from "../driver.js";
+import {
+  type Driver,
+  DriverError,
+  type NodeRef,
+  type NodeStatus,
+  type SentinelRef,
+  type SnapshotRef,
+} from "../driver.js";
 import type { ContentStore } from "../store.js";
 
 /** A node's configuration: what reprovisioning replaces. */
@@ -292,8 +299,19 @@ export class ProcessDriver implements Driver {
     });
   }
 
-  resync(node: NodeRef, snapshot: SnapshotRef, signal: AbortSignal): Promise<void> {
+  /**
+   * The snapshot file comes from the content store (the stand-in for fetching it from `source`'s endpoint: an
+   * anvil node loads a state dump and does not sync from peers); `source` is logged, and the hash check is the
+   * same whoever served the file.
+   */
+  resync(node: NodeRef, snapshot: SnapshotRef, signal: AbortSignal, source?: SentinelRef): Promise<void> {
     return this.#serial(node, async () => {
+      if (source !== undefined)
+        this.#log?.info("resync source", {
+          nodeId: node.nodeId,
+          sentinel: source.sentinel,
+          endpoint: source.endpoint,
+        });
       let bytes: Uint8Array;
       try {
         bytes = await this.#o.store.get(snapshot.cid, signal, snapshot.sizeBytes);
