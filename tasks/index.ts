@@ -75,7 +75,7 @@ export const healTasks: TaskDefinition[] = [
     .addPositionalArgument({
       name: "action",
       description:
-        "Pause, Unpause, Resync, Reprovision, Forgive, ForceReplace, ApproveKeyRotation, UpdateParameters, ChangeGuardians, AttestSnapshot",
+        "Pause, Unpause, Resync, Reprovision, Forgive, ForceReplace, ApproveKeyRotation, UpdateParameters, ChangeGuardians, AttestSnapshot, CancelTimelockOperation",
     })
     .addVariadicArgument({ name: "values", description: "The action's arguments", defaultValue: [] })
     .addOption(from)
