@@ -41,7 +41,7 @@ const USAGE: Record<string, string> = {
   UpdateParameters: "UpdateParameters <target> <callData 0x…>",
   ChangeGuardians: "ChangeGuardians <add,comma,separated|-> <remove,comma,separated|-> <threshold>",
   AttestSnapshot: "AttestSnapshot <snapshotId>",
-  CancelTimelockOperation: "CancelTimelockOperation <timelock> <operationId 0x…32 bytes>",
+  CancelTimelockOperation: "CancelTimelockOperation <timelock> <operationId>",
 };
 
 /** The action named `type` with its positional `values`, or a HealError showing the usage. */
