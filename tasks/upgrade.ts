@@ -62,6 +62,7 @@ export const rehearse = healAction("upgrade rehearse", async (args: Args, hre) =
     readArtifact: async (name) => (await hre.artifacts.readArtifact(name)) as never,
     log: (line) => console.log(line),
   });
+  for (const warning of result.warnings) console.log(`  warning (already so before the upgrade): ${warning}`);
   if (result.go) {
     console.log(`GO: ${contract} → ${args.implementation || contract} passed every check on the fork`);
     return result;

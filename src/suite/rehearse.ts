@@ -86,6 +86,8 @@ export interface RehearsalResult {
   go: boolean;
   /** Why NO-GO (empty on GO). */
   reasons: string[];
+  /** Checks that already failed before the upgrade (not counted against it). */
+  warnings: string[];
   checks: { stage: string; check: Check }[];
   implementation?: string;
   owner?: string;
@@ -249,11 +251,15 @@ export async function rehearseUpgrade(options: RehearsalOptions): Promise<Rehear
 
   const checks: { stage: string; check: Check }[] = [];
   const reasons: string[] = [];
-  const record = (stage: string, list: Check[]) => {
+  const warnings: string[] = [];
+  // A check that already fails before the upgrade is a warning (the upgrade did not cause it); the same
+  // invariant after the upgrade is held to the state before it (e.g. an active set already below minActive
+  // must not shrink).
+  const record = (stage: string, list: Check[], preexisting = false) => {
     for (const check of list) {
       checks.push({ stage, check });
-      if (!check.ok) reasons.push(`${stage}: ${check.name}: ${check.detail}`);
-      log(`  ${check.ok ? "ok  " : "FAIL"} ${stage}: ${check.name} — ${check.detail}`);
+      if (!check.ok) (preexisting ? warnings : reasons).push(`${stage}: ${check.name}: ${check.detail}`);
+      log(`  ${check.ok ? "ok  " : preexisting ? "WARN" : "FAIL"} ${stage}: ${check.name} — ${check.detail}`);
     }
   };
 
@@ -282,7 +288,7 @@ export async function rehearseUpgrade(options: RehearsalOptions): Promise<Rehear
     const before = await captureState(contracts, provider);
     const auditOptions =
       options.auditFromBlock === undefined ? {} : { auditFromBlock: options.auditFromBlock };
-    record("before", await checkInvariants(contracts, before, auditOptions));
+    record("before", await checkInvariants(contracts, before, auditOptions), true);
 
     const [funded] = (await provider.send("eth_accounts", [])) as string[];
     const deployer =
@@ -357,7 +363,14 @@ export async function rehearseUpgrade(options: RehearsalOptions): Promise<Rehear
         record(`after ${rounds} heal round(s)`, compareStates(after, healed));
       }
     }
-    return { go: reasons.length === 0, reasons, checks, implementation: implementationAddress, owner };
+    return {
+      go: reasons.length === 0,
+      reasons,
+      warnings,
+      checks,
+      implementation: implementationAddress,
+      owner,
+    };
   } finally {
     provider.destroy();
     await fork.stop();

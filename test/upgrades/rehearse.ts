@@ -46,6 +46,8 @@ describe("heal upgrade rehearse (anvil fork)", function () {
   let addresses: string;
   let stakeProxy: string;
   let stakeImplementation: string;
+  let governedAddresses: string;
+  let timelock: string;
 
   before(async function () {
     live = await startAnvil([]);
@@ -89,6 +91,28 @@ describe("heal upgrade rehearse (anvil fork)", function () {
     );
     stakeProxy = a.StakeManager;
     stakeImplementation = await implementationOf(ethers, stakeProxy);
+
+    // A second deployment on the same chain, governed: its ProxyAdmins belong to the DAO timelock.
+    const governed = await deploySuite(ethers, { governance: true });
+    const g = governed.addresses;
+    governedAddresses = path.join(root, "governed.json");
+    timelock = g.TimelockController!;
+    await writeFile(
+      governedAddresses,
+      JSON.stringify({
+        token: g.HealToken,
+        stake: g.StakeManager,
+        health: g.NodeHealth,
+        set: g.SelfHealingValidatorSet,
+        audit: g.AuditLog,
+        snapshots: g.SnapshotRegistry,
+        recovery: g.RecoveryManager,
+        council: g.GuardianCouncil,
+        stateCommitments: g.StateCommitmentChain,
+        timelock: g.TimelockController,
+        governor: g.HealGovernor,
+      }),
+    );
   });
 
   after(async function () {
@@ -130,6 +154,22 @@ describe("heal upgrade rehearse (anvil fork)", function () {
     }
     const { ethers } = await hre.network.create({ network: "localhost", override: { url: live.url } });
     expect(await implementationOf(ethers, stakeProxy)).to.equal(stakeImplementation);
+  });
+
+  it("under governance the upgrade runs as the timelock (the ProxyAdmins' owner): GO", async function () {
+    const r = await rehearse({
+      forkUrl: live.url,
+      addresses: governedAddresses,
+      contract: "NodeHealth",
+      implementation: "NodeHealthV2",
+      migration: "migrateToV2",
+      rounds: "1",
+      skipLayout: true,
+    });
+    expect(r.success, JSON.stringify(r)).to.equal(true);
+    const value = (r as { value: { go: boolean; owner: string } }).value;
+    expect(value.go).to.equal(true);
+    expect(value.owner).to.equal(timelock);
   });
 
   it("a version-skipping migration (StakeManagerV3's migrateToV3 on version 1) is NO-GO", async function () {
