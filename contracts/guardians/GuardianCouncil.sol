@@ -26,7 +26,8 @@ import {ISnapshotRegistry} from "../interfaces/ISnapshotRegistry.sol";
 ///      and no role: the guardians are the authority, and the guardian set, the threshold and the delays change
 ///      only through calls the council makes to itself from `execute` (Safe's `SelfAuthorized`). States are
 ///      derived from timestamps and flags (`stateOf`), like OZ TimelockController's operation states. The
-///      council must hold APPENDER_ROLE on the AuditLog and GUARDIAN_ROLE on the RecoveryManager.
+///      council must hold APPENDER_ROLE on the AuditLog and GUARDIAN_ROLE on the RecoveryManager, and, for
+///      CancelTimelockOperation, CANCELLER_ROLE on the DAO's TimelockController (the guardian veto).
 contract GuardianCouncil is IGuardianCouncil, Versioned, EIP712Upgradeable, ReentrancyGuardTransient {
     /// @notice Most guardians the council can have. Bounds every loop over the guardian set (guardians(),
     ///         changeGuardians, initialize) and the number of signatures approveBySig can accept.
