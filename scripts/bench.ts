@@ -12,6 +12,8 @@
  *   measured, have backups = 0, and are not written to the snapshot.
  * Then the fraud-proof rows (src/bench/fraud.ts): fraud/prove/depth<N> for ledger tree depths 8 .. 160 (gas of a
  * successful single-step challenge, rollback and slash included) and fraud/propose; not in the snapshot either.
+ * Then the upgrade rows (src/bench/upgrade.ts): upgrade/upgradeAndCall/migration (ProxyAdmin.upgradeAndCall to
+ * StakeManagerV2 with its migration call) and upgrade/upgradeAndCall/plain (a new NodeHealth implementation).
  * A figure that misses its target makes the script exit 1. `npm run gas:snapshot` rewrites the committed
  * snapshot (gas-snapshots/core.json) that `npm test` checks.
  */
@@ -23,6 +25,7 @@ import { BenchArgsError, parseBenchArgs } from "../src/bench/args.js";
 import { formatRows, ratioRows } from "../src/bench/report.js";
 import { checkGuardianTargets, runGuardianBench } from "../src/bench/guardian.js";
 import { runFraudBench } from "../src/bench/fraud.js";
+import { runUpgradeBench } from "../src/bench/upgrade.js";
 import { checkTargets, runBench } from "../src/bench/run.js";
 
 let args;
@@ -49,8 +52,9 @@ if (args.writeSnapshot !== undefined) {
 const guardianRows = await runGuardianBench(ethers, log);
 failures.push(...checkGuardianTargets(guardianRows));
 const fraudRows = await runFraudBench(ethers, log);
+const upgradeRows = await runUpgradeBench(ethers, log);
 if (json) {
-  console.log(JSON.stringify([...rows, ...guardianRows, ...fraudRows]));
+  console.log(JSON.stringify([...rows, ...guardianRows, ...fraudRows, ...upgradeRows]));
 } else {
   console.log(formatRows(rows));
   console.log("");
@@ -64,6 +68,8 @@ if (json) {
   );
   console.log("");
   console.log(formatRows(fraudRows, ["operation", "items", "gas", "note"]));
+  console.log("");
+  console.log(formatRows(upgradeRows, ["operation", "gas", "note"]));
   for (const failure of failures) console.log(`TARGET MISSED: ${failure}`);
   if (failures.length === 0) console.log("all targets met");
 }

@@ -5,6 +5,7 @@
  *   heal guardian propose ForceReplace <validator>   heal guardian propose Forgive <incidentId>
  *   heal guardian approve 1 --from <guardian>        heal guardian execute 1
  *   heal guardian list --state Queued
+ *   heal guardian propose CancelTimelockOperation <timelock> <operationId>   (stops a queued upgrade)
  */
 import {
   ACTION_TYPE_NAMES,
@@ -23,6 +24,7 @@ import {
   HealError,
   healAction,
   parseAddress,
+  parseBytes32,
   parseUint,
   printTable,
   signerOf,
@@ -39,6 +41,7 @@ const USAGE: Record<string, string> = {
   UpdateParameters: "UpdateParameters <target> <callData 0x…>",
   ChangeGuardians: "ChangeGuardians <add,comma,separated|-> <remove,comma,separated|-> <threshold>",
   AttestSnapshot: "AttestSnapshot <snapshotId>",
+  CancelTimelockOperation: "CancelTimelockOperation <timelock> <operationId>",
 };
 
 /** The action named `type` with its positional `values`, or a HealError showing the usage. */
@@ -84,6 +87,12 @@ export function parseAction(type: string, values: readonly string[]): GuardianAc
       };
     case "AttestSnapshot":
       return { type: name, snapshotId: parseUint(a, "snapshotId") };
+    case "CancelTimelockOperation":
+      return {
+        type: name,
+        timelock: parseAddress(a, "timelock"),
+        operationId: parseBytes32(b, "operationId"),
+      };
   }
 }
 

@@ -92,7 +92,7 @@ export const healTasks: TaskDefinition[] = [
     .addPositionalArgument({
       name: "action",
       description:
-        "Pause, Unpause, Resync, Reprovision, Forgive, ForceReplace, ApproveKeyRotation, UpdateParameters, ChangeGuardians, AttestSnapshot",
+        "Pause, Unpause, Resync, Reprovision, Forgive, ForceReplace, ApproveKeyRotation, UpdateParameters, ChangeGuardians, AttestSnapshot, CancelTimelockOperation",
     })
     .addVariadicArgument({ name: "values", description: "The action's arguments", defaultValue: [] })
     .addOption(from)
@@ -177,6 +177,49 @@ export const healTasks: TaskDefinition[] = [
     .addOption(from)
     .addOption(addresses)
     .setAction(() => import("./sentinel.js").then((m) => ({ default: m.check })))
+    .build(),
+
+  emptyTask(
+    ["heal", "upgrade"],
+    "Upgrades: rehearse one on a fork before doing it (docs/upgrades.md)",
+  ).build(),
+  task(
+    ["heal", "upgrade", "rehearse"],
+    "Fork the network on a local anvil, upgrade there, check the invariants and a few heal rounds: GO / NO-GO",
+  )
+    .addOption({
+      name: "contract",
+      description: "The proxy to upgrade: StakeManager, NodeHealth, SelfHealingValidatorSet, AuditLog, …",
+      defaultValue: "",
+    })
+    .addOption({
+      name: "implementation",
+      description: "The new implementation's contract name (default: --contract's current source)",
+      defaultValue: "",
+    })
+    .addOption({
+      name: "migration",
+      description: "A no-argument migration function called by upgradeAndCall (e.g. migrateToV2)",
+      defaultValue: "",
+    })
+    .addOption({
+      name: "forkUrl",
+      description: "JSON-RPC URL to fork (default: the --network's url)",
+      defaultValue: "",
+    })
+    .addOption({
+      name: "rounds",
+      description: "Heal rounds on the fork after the upgrade",
+      defaultValue: "3",
+    })
+    .addOption({
+      name: "auditFromBlock",
+      description: "First block of the audit trail (the AuditLog's deployment block)",
+      defaultValue: "0",
+    })
+    .addFlag({ name: "skipLayout", description: "Skip the storage-layout check (~1 min of solc-js)" })
+    .addOption(addresses)
+    .setAction(() => import("./upgrade.js").then((m) => ({ default: m.rehearse })))
     .build(),
 
   task(["heal", "simulate"], "Run the chaos simulation of npm start on this network (docs/simulation.md)")

@@ -7,6 +7,9 @@ import {LowLevelCall} from "@openzeppelin/contracts/utils/LowLevelCall.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
+import {TimelockController} from "@openzeppelin/contracts/governance/TimelockController.sol";
+
 import {IAuditLog} from "../interfaces/IAuditLog.sol";
 import {IGuardianCouncil} from "../interfaces/IGuardianCouncil.sol";
 import {IRecoveryManager} from "../interfaces/IRecoveryManager.sol";
@@ -23,7 +26,8 @@ import {ISnapshotRegistry} from "../interfaces/ISnapshotRegistry.sol";
 ///      and no role: the guardians are the authority, and the guardian set, the threshold and the delays change
 ///      only through calls the council makes to itself from `execute` (Safe's `SelfAuthorized`). States are
 ///      derived from timestamps and flags (`stateOf`), like OZ TimelockController's operation states. The
-///      council must hold APPENDER_ROLE on the AuditLog and GUARDIAN_ROLE on the RecoveryManager.
+///      council must hold APPENDER_ROLE on the AuditLog and GUARDIAN_ROLE on the RecoveryManager, and, for
+///      CancelTimelockOperation, CANCELLER_ROLE on the DAO's TimelockController (the guardian veto).
 contract GuardianCouncil is IGuardianCouncil, Versioned, EIP712Upgradeable, ReentrancyGuardTransient {
     /// @notice Most guardians the council can have. Bounds every loop over the guardian set (guardians(),
     ///         changeGuardians, initialize) and the number of signatures approveBySig can accept.
@@ -40,6 +44,9 @@ contract GuardianCouncil is IGuardianCouncil, Versioned, EIP712Upgradeable, Reen
     bytes32 public constant KIND_VETOED = keccak256("GUARDIAN_VETOED");
     bytes32 public constant KIND_EXECUTED = keccak256("GUARDIAN_EXECUTED");
     bytes32 public constant KIND_SET_CHANGED = keccak256("GUARDIAN_SET_CHANGED");
+
+    /// @notice The TimelockController role a CancelTimelockOperation needs the council to hold.
+    bytes32 public constant TIMELOCK_CANCELLER_ROLE = keccak256("CANCELLER_ROLE");
 
     /// @notice Delay bounds (see IGuardianCouncil.Delays).
     uint256 public constant MIN_OPERATIONAL_DELAY = 1 hours;
@@ -216,6 +223,7 @@ contract GuardianCouncil is IGuardianCouncil, Versioned, EIP712Upgradeable, Reen
         ProposalData storage p = $.proposals[proposalId];
         p.outcome = Outcome.Executed;
 
+        if (p.actionType == ActionType.CancelTimelockOperation) _requirePending(p.data);
         (address target, bytes memory callData) = _callOf($, p.actionType, p.data);
         if (target.code.length == 0) revert GuardianCouncilExecutionFailed(proposalId, "");
         if (!LowLevelCall.callNoReturn(target, callData)) {
@@ -294,8 +302,14 @@ contract GuardianCouncil is IGuardianCouncil, Versioned, EIP712Upgradeable, Reen
     }
 
     /// @inheritdoc IGuardianCouncil
+    /// @dev CancelTimelockOperation is emergency tier: it only stops an operation, and must land within the
+    ///      timelock's own delay.
     function tierOf(ActionType actionType) public pure returns (Tier) {
-        if (actionType == ActionType.Pause || actionType == ActionType.Unpause) return Tier.Emergency;
+        if (
+            actionType == ActionType.Pause ||
+            actionType == ActionType.Unpause ||
+            actionType == ActionType.CancelTimelockOperation
+        ) return Tier.Emergency;
         if (actionType == ActionType.UpdateParameters || actionType == ActionType.ChangeGuardians) {
             return Tier.Governance;
         }
@@ -522,6 +536,10 @@ contract GuardianCouncil is IGuardianCouncil, Versioned, EIP712Upgradeable, Reen
         if (t == ActionType.AttestSnapshot) {
             return (address($.snapshots), abi.encodeCall(ISnapshotRegistry.attestAsGuardian, (_word0(data))));
         }
+        if (t == ActionType.CancelTimelockOperation) {
+            (address timelock, bytes32 operationId) = abi.decode(data, (address, bytes32));
+            return (timelock, abi.encodeCall(TimelockController.cancel, (operationId)));
+        }
         if (t == ActionType.ChangeGuardians) {
             // `data` is the canonical encoding of changeGuardians' arguments (checked at propose time).
             return (address(this), bytes.concat(IGuardianCouncil.changeGuardians.selector, data));
@@ -575,6 +593,8 @@ contract GuardianCouncil is IGuardianCouncil, Versioned, EIP712Upgradeable, Reen
             _validateUpdateParameters(data);
         } else if (t == ActionType.ChangeGuardians) {
             _validateChangeGuardians(data);
+        } else if (t == ActionType.CancelTimelockOperation) {
+            _validateCancel(data);
         } else {
             _validateStatic(t, data);
         }
@@ -614,6 +634,32 @@ contract GuardianCouncil is IGuardianCouncil, Versioned, EIP712Upgradeable, Reen
             revert GuardianCouncilInvalidAction(t);
         }
         _checkDelays(_word(callData, 4), _word(callData, 36), _word(callData, 68));
+    }
+
+    /// @dev abi.encode(address timelock, bytes32 operationId): a contract where the council holds CANCELLER_ROLE
+    ///      (a target that does not answer `hasRole` is refused), and the operation pending there.
+    function _validateCancel(bytes calldata data) private view {
+        ActionType t = ActionType.CancelTimelockOperation;
+        if (data.length != 64) revert GuardianCouncilInvalidAction(t);
+        _checkAddressWord(t, _word(data, 0));
+        address timelock = address(uint160(_word(data, 0)));
+        if (timelock.code.length == 0) revert GuardianCouncilInvalidAction(t);
+        try IAccessControl(timelock).hasRole(TIMELOCK_CANCELLER_ROLE, address(this)) returns (
+            bool canCancel
+        ) {
+            if (!canCancel) revert GuardianCouncilInvalidAction(t);
+        } catch {
+            revert GuardianCouncilInvalidAction(t);
+        }
+        _requirePending(data);
+    }
+
+    /// @dev Reverts with GuardianCouncilOperationNotPending unless the operation `data` names is pending.
+    function _requirePending(bytes memory data) private view {
+        (address timelock, bytes32 operationId) = abi.decode(data, (address, bytes32));
+        if (!TimelockController(payable(timelock)).isOperationPending(operationId)) {
+            revert GuardianCouncilOperationNotPending(timelock, operationId);
+        }
     }
 
     /// @dev abi.encode(address[] add, address[] remove, uint16 newThreshold), canonical: the head is

@@ -17,7 +17,11 @@ interface IGuardianCouncil {
     ///      incidentId). ForceReplace: abi.encode(address validator). ApproveKeyRotation: abi.encode(address
     ///      validator, address newSigner). UpdateParameters: abi.encode(address target, bytes callData).
     ///      ChangeGuardians: abi.encode(address[] add, address[] remove, uint16 newThreshold).
-    ///      AttestSnapshot: abi.encode(uint256 snapshotId).
+    ///      AttestSnapshot: abi.encode(uint256 snapshotId). CancelTimelockOperation: abi.encode(address timelock,
+    ///      bytes32 operationId): the council calls `TimelockController.cancel(operationId)` on `timelock`, where
+    ///      it must hold CANCELLER_ROLE (checked at propose time, with the operation pending), so M of N guardians
+    ///      can stop a queued upgrade or any other queued operation during the timelock's delay (emergency
+    ///      tier: no council delay). Appended last: the stored action types of older proposals keep their values.
     enum ActionType {
         Pause,
         Unpause,
@@ -28,7 +32,8 @@ interface IGuardianCouncil {
         ApproveKeyRotation,
         UpdateParameters,
         ChangeGuardians,
-        AttestSnapshot
+        AttestSnapshot,
+        CancelTimelockOperation
     }
 
     /// @notice Delay tiers.
@@ -138,6 +143,9 @@ interface IGuardianCouncil {
     error GuardianCouncilOnlySelf(address caller);
     /// @notice The execution of the action reverted; the proposal stays executable.
     error GuardianCouncilExecutionFailed(uint256 proposalId, bytes reason);
+    /// @notice A CancelTimelockOperation proposal names a timelock operation that is not pending (unknown, already
+    ///         executed, or already cancelled): at propose time, or at execute time if it stopped being pending.
+    error GuardianCouncilOperationNotPending(address timelock, bytes32 operationId);
     /// @notice An address argument was zero (or, for the recovery manager and the snapshot registry, holds no
     ///         code).
     error GuardianCouncilZeroAddress(bytes32 what);

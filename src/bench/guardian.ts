@@ -13,7 +13,7 @@
  * These rows are not part of the committed core gas snapshot (`runBench`); `backups` is 0 in all of them.
  */
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
-import { Wallet, id, type ContractTransactionResponse, type Signer } from "ethers";
+import { Wallet, ZeroAddress, ZeroHash, id, type ContractTransactionResponse, type Signer } from "ethers";
 
 import { ROLES, deploySuite, type Suite } from "../suite/deploy.js";
 import { createOperators, heartbeatAll, type Operator } from "../suite/fleet.js";
@@ -36,6 +36,8 @@ export const AUDIT_LENGTHS = [1, 10_000] as const;
 /** approveBySig signature counts (the council has 10 guardians and M = 10, so none of them reaches M). */
 export const SIGNATURE_COUNTS = [1, 4, 8] as const;
 const FILL_CHUNK = 1_000;
+/** Longer than every council delay the bench waits through, so the queued operation is still pending. */
+const TIMELOCK_DELAY = 30 * 86_400;
 
 const TOKEN = 10n ** 18n;
 const ACTIVE = 5;
@@ -126,6 +128,20 @@ async function measureCouncil(ethers: HardhatEthers, log: (m: string) => void): 
   const newSigner = Wallet.createRandom().address;
   await (await recovery.connect(rotating.account).requestKeyRotation(newSigner)).wait();
 
+  // A queued timelock operation (CancelTimelockOperation): a timelock where the council is a canceller.
+  const timelock = await ethers.deployContract("TimelockController", [
+    TIMELOCK_DELAY,
+    [suite.admin.address],
+    [ZeroAddress],
+    suite.admin.address,
+  ]);
+  await timelock.waitForDeployment();
+  await (await timelock.grantRole(ROLES.CANCELLER_ROLE, await council.getAddress())).wait();
+  const queuedCall = health.interface.encodeFunctionData("setParameters", [suite.parameters.health]);
+  const healthAddress = await health.getAddress();
+  await (await timelock.schedule(healthAddress, 0n, queuedCall, ZeroHash, ZeroHash, TIMELOCK_DELAY)).wait();
+  const operationId = await timelock.hashOperation(healthAddress, 0n, queuedCall, ZeroHash, ZeroHash);
+
   const newGuardian = Wallet.createRandom().address;
   const actions: Record<ActionTypeName, GuardianAction> = {
     Resync: { type: "Resync", validator: actives[0]!.account.address, snapshotId: finalId },
@@ -142,6 +158,11 @@ async function measureCouncil(ethers: HardhatEthers, log: (m: string) => void): 
     Pause: { type: "Pause", duration: 3_600n },
     Unpause: { type: "Unpause" },
     ChangeGuardians: { type: "ChangeGuardians", add: [newGuardian], remove: [], threshold: 3 },
+    CancelTimelockOperation: {
+      type: "CancelTimelockOperation",
+      timelock: await timelock.getAddress(),
+      operationId,
+    },
   };
 
   const rows: BenchRow[] = [];
@@ -190,6 +211,7 @@ async function measureCouncil(ethers: HardhatEthers, log: (m: string) => void): 
   await execute("UpdateParameters");
   await execute("Pause");
   await execute("Unpause");
+  await execute("CancelTimelockOperation");
   await execute("ChangeGuardians");
   return rows;
 }

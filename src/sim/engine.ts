@@ -51,6 +51,7 @@ import { verifyAuditTrail } from "../suite/audit.js";
 import { deploySuite, type Suite } from "../suite/deploy.js";
 import { createOperators, fund, type Operator } from "../suite/fleet.js";
 import { collectApprovals, executeWhenReady, proposeAction, submitApprovals } from "../suite/guardians.js";
+import { type Check, captureState, compareStates } from "../suite/invariants.js";
 import { withParameters } from "../suite/parameters.js";
 import { domainOf, signHeartbeat, signVote, type SignedHeartbeatInput } from "../suite/signing.js";
 import {
@@ -162,6 +163,24 @@ export interface GuardianActionRecord {
   error?: string;
 }
 
+/** The "upgrade during faults" step: a proxy upgraded to its V2 mid-run, and what it had to keep. */
+export interface UpgradeRecord {
+  contract: "NodeHealth" | "StakeManager";
+  proxy: string;
+  implementation: string;
+  /** Absolute simulated time of the upgrade. */
+  at: number;
+  /** Faults active at that moment (ids). */
+  activeFaults: number[];
+  versionBefore: number;
+  versionAfter: number;
+  gasUsed: bigint;
+  /** Stakes, pending slashes, incidents, audit head, active set, versions: before vs right after. */
+  checks: Check[];
+  ok: boolean;
+  error?: string;
+}
+
 /** A wrongly accused validator's appeal of its pending downtime slash. */
 export interface AppealRecord {
   incidentId: number;
@@ -257,6 +276,8 @@ export interface SimRecord {
   snapshots: SnapshotRecord[];
   guardianActions: GuardianActionRecord[];
   appeals: AppealRecord[];
+  /** The "upgrade during faults" step (null: the scenario has none, or the run ended before it). */
+  upgrade: UpgradeRecord | null;
   fraud: FraudRecord;
   /** Correlated outages: when every victim heartbeated again, on-chain. */
   correlatedHealedAt: Map<number, number>;
@@ -1107,6 +1128,67 @@ export async function runSimulation(options: RunOptions): Promise<SimRecord> {
     }
   };
 
+  // ------------------------------------------------------------------ upgrade during faults
+  // Mid-run, while a fault is active, the ProxyAdmin's owner (the admin: no governance here) upgrades a proxy
+  // to its V2 with the migration call; stakes, pending slashes, incidents, the audit head and the active set
+  // must be exactly as they were right before (src/suite/invariants.ts).
+  let upgrade: UpgradeRecord | null = null;
+  const upgradeSpec = s.upgrade;
+  const upgradeFrom = start + (upgradeSpec.at ?? Math.floor(s.duration / 2));
+  const upgradeLatest = Math.max(upgradeFrom, start + Math.floor((s.duration * 3) / 4));
+  const upgradeTick = async (t: number): Promise<void> => {
+    if (upgradeSpec.contract === "none" || upgrade !== null || t < upgradeFrom) return;
+    const activeFaults = injected.filter((f) => f.injectedAt <= t && t < f.endsAt).map((f) => f.id);
+    if (activeFaults.length === 0 && t < upgradeLatest) return;
+    const contract = upgradeSpec.contract;
+    const key = contract === "NodeHealth" ? "health" : "stake";
+    const proxy = contract === "NodeHealth" ? addresses.health : addresses.stake;
+    const watched = {
+      token: suite.token,
+      stake: suite.stake,
+      health: suite.health,
+      set: suite.set,
+      audit: suite.audit,
+    };
+    const rec: UpgradeRecord = {
+      contract,
+      proxy,
+      implementation: "",
+      at: t,
+      activeFaults,
+      versionBefore: 0,
+      versionAfter: 0,
+      gasUsed: 0n,
+      checks: [],
+      ok: false,
+    };
+    upgrade = rec;
+    try {
+      const before = await captureState(watched, ethers.provider);
+      rec.versionBefore = Number(before.versions.get(key) ?? 0n);
+      await beforeTx();
+      const next = await ethers.deployContract(`${contract}V2`, [], admin);
+      await next.waitForDeployment();
+      rec.implementation = await next.getAddress();
+      const proxyAdmin = await ethers.getContractAt("ProxyAdmin", suite.proxyAdmins[contract], admin);
+      await beforeTx();
+      const receipt = await (
+        await proxyAdmin.upgradeAndCall(
+          proxy,
+          rec.implementation,
+          next.interface.encodeFunctionData("migrateToV2"),
+        )
+      ).wait();
+      rec.gasUsed = receipt?.gasUsed ?? 0n;
+      const after = await captureState(watched, ethers.provider);
+      rec.versionAfter = Number(after.versions.get(key) ?? 0n);
+      rec.checks = compareStates(before, after, { sameTotals: true, upgraded: [key] });
+      rec.ok = rec.checks.every((c) => c.ok) && rec.versionAfter === rec.versionBefore + 1;
+    } catch (error) {
+      rec.error = error instanceof Error ? error.message.slice(0, 200) : String(error);
+    }
+  };
+
   // ------------------------------------------------------------------ appeals
   // A validator accused of downtime while its node was running (by the ground truth: no crash, outage or
   // restart in the liveness window before the detection) appeals its pending slash at once, with a heartbeat
@@ -1394,6 +1476,8 @@ export async function runSimulation(options: RunOptions): Promise<SimRecord> {
     await guardianTick(t);
     await appealTick(t);
     lap("guardians");
+    await upgradeTick(t);
+    lap("upgrade");
 
     // Correlated outages heal when every victim heartbeats again (on-chain).
     for (const f of injected) {
@@ -1518,6 +1602,7 @@ export async function runSimulation(options: RunOptions): Promise<SimRecord> {
     snapshots,
     guardianActions,
     appeals,
+    upgrade,
     fraud,
     correlatedHealedAt,
     sentinels: sentinelPool,

@@ -283,6 +283,15 @@ export function renderHtml(report: Report): string {
         `<tr><td>${x.id}</td><td>${x.height}</td><td><code>${esc(x.cid)}</code></td><td>${clock(x.proposedAt)}</td><td>${x.finalizedAt === null ? "—" : clock(x.finalizedAt)}</td></tr>`,
     )
     .join("\n");
+  const up = report.upgrade;
+  const upgradeSection =
+    up === null
+      ? `<p class="na">no upgrade in this run</p>`
+      : `<p>${esc(up.contract)} (<code>${esc(up.proxy)}</code>) upgraded through its ProxyAdmin to <code>${esc(up.implementation || "—")}</code> at ${clock(up.at)}, version ${up.versionBefore} → ${up.versionAfter}, with ${up.activeFaults.length} fault(s) active (${up.activeFaults.map((f) => `#${f}`).join(", ") || "none"}), ${up.gas.toLocaleString("en-US")} gas${up.error === null ? "" : ` — failed: ${esc(up.error)}`}.</p>
+<table id="upgrade-checks"><thead><tr><th></th><th>kept across the upgrade</th><th>detail</th></tr></thead>
+<tbody>
+${up.checks.map((c) => `<tr><td>${c.ok ? "✔" : "✘"}</td><td>${esc(c.name)}</td><td>${esc(c.detail)}</td></tr>`).join("\n")}
+</tbody></table>`;
   const sc = report.stateCommitments;
   const p = report.params;
   const s = report.scenario;
@@ -347,6 +356,11 @@ ${byFault}
 ${incidents}
 </tbody></table>
 <p class="sub">Times are simulated minutes:seconds after the start; detection and heal times are read from on-chain events. False positives: ${report.falsePositives}${report.falsePositiveDetails.map((f) => ` — #${f.chainIncident} ${esc(f.node)} ${esc(f.kind)} at ${clock(f.at)}: ${esc(f.why)}`).join("")}.</p>
+</section>
+
+<section id="upgrade">
+<h2>Upgrade during faults</h2>
+${upgradeSection}
 </section>
 
 <section id="guardians">

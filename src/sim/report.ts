@@ -153,6 +153,21 @@ export interface Report {
     gas: number;
     error: string | null;
   }[];
+  /** The "upgrade during faults" step: a proxy upgraded mid-run while faults were active (null: none). */
+  upgrade: {
+    contract: string;
+    proxy: string;
+    implementation: string;
+    at: number;
+    activeFaults: number[];
+    versionBefore: number;
+    versionAfter: number;
+    gas: number;
+    /** What was checked to be unchanged by the upgrade, with its detail. */
+    checks: { name: string; ok: boolean; detail: string }[];
+    ok: boolean;
+    error: string | null;
+  } | null;
   /** Snapshots proposed, attested by the guardians and finalized (what a resync restores). */
   snapshots: { id: number; height: number; cid: string; proposedAt: number; finalizedAt: number | null }[];
   /** Appeals of pending downtime slashes by wrongly accused validators. */
@@ -630,6 +645,24 @@ export function buildReport(r: SimRecord): Report {
       ok: r.audit.verified,
     },
     {
+      name: "upgrade during faults: nothing lost",
+      target: "stakes, pending slashes, incidents, audit head and active set unchanged; version + 1",
+      actual:
+        r.upgrade === null
+          ? "no upgrade in this scenario"
+          : r.upgrade.error !== undefined
+            ? `FAILED: ${r.upgrade.error}`
+            : `${r.upgrade.contract} v${r.upgrade.versionBefore} → v${r.upgrade.versionAfter} at ${r.upgrade.at - r.start} s with ${r.upgrade.activeFaults.length} fault(s) active${
+                r.upgrade.ok
+                  ? ""
+                  : `: ${r.upgrade.checks
+                      .filter((c) => !c.ok)
+                      .map((c) => c.name)
+                      .join(", ")}`
+              }`,
+      ok: r.upgrade === null ? null : r.upgrade.ok,
+    },
+    {
       name: "wall time",
       target: budget === null ? "(no target for this size)" : `< ${budget} s`,
       actual: `${r.wallTimeS.toFixed(1)} s, ${r.chain.txs} transactions, ${txPerSecond.toFixed(1)} tx/s`,
@@ -752,6 +785,22 @@ export function buildReport(r: SimRecord): Report {
       gas: Number(a.gasUsed),
       error: a.error ?? null,
     })),
+    upgrade:
+      r.upgrade === null
+        ? null
+        : {
+            contract: r.upgrade.contract,
+            proxy: r.upgrade.proxy,
+            implementation: r.upgrade.implementation,
+            at: r.upgrade.at - r.start,
+            activeFaults: r.upgrade.activeFaults,
+            versionBefore: r.upgrade.versionBefore,
+            versionAfter: r.upgrade.versionAfter,
+            gas: Number(r.upgrade.gasUsed),
+            checks: r.upgrade.checks.map((c) => ({ name: c.name, ok: c.ok, detail: c.detail })),
+            ok: r.upgrade.ok,
+            error: r.upgrade.error ?? null,
+          },
     snapshots: r.snapshots.map((x) => ({
       ...x,
       proposedAt: x.proposedAt - r.start,

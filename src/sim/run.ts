@@ -93,6 +93,14 @@ export function summaryText(report: Report, paths: { json: string; html: string 
       `validators lost ${report.validatorsLost} · stake conserved ${report.stakeConserved ? "yes" : "NO"} · ` +
       `audit trail ${report.auditVerified === null ? "n/a" : report.auditVerified ? "verified" : "NOT verified"}`,
   );
+  if (report.upgrade !== null) {
+    const u = report.upgrade;
+    lines.push(
+      `upgrade during faults: ${u.contract} v${u.versionBefore} → v${u.versionAfter} at ${u.at} s, ` +
+        `${u.activeFaults.length} fault(s) active, ${u.gas.toLocaleString("en-US")} gas, ` +
+        (u.error !== null ? `FAILED: ${u.error}` : u.ok ? "nothing lost" : "SOMETHING CHANGED"),
+    );
+  }
   lines.push("");
   lines.push("targets:");
   for (const t of report.targets) {

@@ -107,6 +107,17 @@ export interface Scenario {
    */
   sentinels?: { count: number; min: number };
   faults: FaultSpec[];
+  /**
+   * The "upgrade during faults" step: at `at` seconds (default: half the run), or at the first step after it
+   * with a fault active (at the latest at three quarters of the run), `contract` is upgraded to its V2
+   * through its ProxyAdmin, and the run checks that nothing was lost. "none" skips it.
+   */
+  upgrade: UpgradeSpec;
+}
+
+export interface UpgradeSpec {
+  contract: "NodeHealth" | "StakeManager" | "none";
+  at?: number;
 }
 
 export const DEFAULT_SENTINELS = { count: 3, min: 2 };
@@ -152,6 +163,7 @@ export const DEFAULT_SCENARIO: Scenario = {
   parameters: DEFAULT_PARAMETERS,
   sentinels: DEFAULT_SENTINELS,
   faults: DEFAULT_FAULTS,
+  upgrade: { contract: "NodeHealth" },
 };
 
 /** Default duration per fault type, when a fault gives none. */
@@ -241,6 +253,18 @@ export const SCENARIO_SCHEMA: JsonSchema & { $schema: string; title: string } = 
         minActive: int(1, MAX_ACTIVE_CAP, "floor of the active set"),
         correlatedFaultBps: int(1_000, 10_000, "bps"),
         minUptimeBps: int(0, 10_000, "bps"),
+      },
+    },
+    upgrade: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        contract: {
+          type: "string",
+          enum: ["NodeHealth", "StakeManager", "none"],
+          description: "proxy upgraded mid-run (none: no upgrade)",
+        },
+        at: int(0, 7 * 86_400, "seconds after the start (default: half the run, while a fault is active)"),
       },
     },
     faults: {
@@ -382,6 +406,7 @@ export function resolveScenario(document: unknown, overrides: ScenarioOverrides 
     parameters: { ...DEFAULT_PARAMETERS, ...file.parameters },
     sentinels: { ...DEFAULT_SENTINELS, ...file.sentinels },
     faults: (file.faults ?? DEFAULT_FAULTS).map((f) => ({ ...f })),
+    upgrade: { ...DEFAULT_SCENARIO.upgrade, ...file.upgrade },
   };
   checkScenario(scenario);
   return scenario;

@@ -182,7 +182,8 @@ export interface DeploySuiteOptions extends DeployCoreOptions {
   renounceAdmin?: boolean;
   /**
    * With `governance`: the guardian veto, CANCELLER_ROLE of the timelock (it can cancel any queued operation,
-   * an upgrade among them, during the delay). Defaults to `guardian` (the council, or the Safe given as
+   * an upgrade among them, during the delay), granted beside the council's own (the council always holds it and
+   * cancels with a CancelTimelockOperation proposal). Defaults to `guardian` (the council, or the Safe given as
    * `guardian`). docs/upgrades.md.
    */
   upgradeCanceller?: string;
@@ -478,8 +479,11 @@ export async function deploySuite(ethers: HardhatEthers, options: DeploySuiteOpt
     const governor = await ethers.getContractAt("HealGovernor", governorAddress, admin);
     await grant(timelock, ROLES.PROPOSER_ROLE, governorAddress);
     await grant(timelock, ROLES.CANCELLER_ROLE, governorAddress);
-    // The guardian veto over queued operations, upgrades among them (docs/upgrades.md).
-    await grant(timelock, ROLES.CANCELLER_ROLE, getAddress(options.upgradeCanceller ?? guardian));
+    // The guardian veto over queued operations, upgrades among them (docs/upgrades.md): the council always
+    // (its CancelTimelockOperation action, M of N), and `upgradeCanceller` (default: the guardian) beside it.
+    await grant(timelock, ROLES.CANCELLER_ROLE, councilAddress);
+    const canceller = getAddress(options.upgradeCanceller ?? guardian);
+    if (canceller !== councilAddress) await grant(timelock, ROLES.CANCELLER_ROLE, canceller);
     governance = { governor, timelock };
     parameterAdmin = timelockAddress;
   }

@@ -23,6 +23,7 @@ import {
   IGuardianCouncil__factory,
   IRecoveryManager__factory,
   ISnapshotRegistry__factory,
+  TimelockController__factory,
 } from "../../types/ethers-contracts/index.js";
 import { domainOf } from "./signing.js";
 
@@ -40,6 +41,7 @@ export const ActionType = {
   UpdateParameters: 7,
   ChangeGuardians: 8,
   AttestSnapshot: 9,
+  CancelTimelockOperation: 10,
 } as const;
 export type ActionTypeName = keyof typeof ActionType;
 export const ACTION_TYPE_NAMES = Object.keys(ActionType) as ActionTypeName[];
@@ -68,7 +70,9 @@ export type GuardianAction =
   | { type: "ApproveKeyRotation"; validator: string; newSigner: string }
   | { type: "UpdateParameters"; target: string; callData: string }
   | { type: "ChangeGuardians"; add: string[]; remove: string[]; threshold: number }
-  | { type: "AttestSnapshot"; snapshotId: bigint };
+  | { type: "AttestSnapshot"; snapshotId: bigint }
+  /** Cancels a queued TimelockController operation (an upgrade, ...); the council must hold its CANCELLER_ROLE. */
+  | { type: "CancelTimelockOperation"; timelock: string; operationId: string };
 
 export interface EncodedAction {
   actionType: number;
@@ -102,6 +106,8 @@ export function encodeAction(action: GuardianAction): EncodedAction {
       };
     case "AttestSnapshot":
       return { actionType, data: abi.encode(["uint256"], [action.snapshotId]) };
+    case "CancelTimelockOperation":
+      return { actionType, data: abi.encode(["address", "bytes32"], [action.timelock, action.operationId]) };
   }
 }
 
@@ -144,6 +150,10 @@ export function decodeAction(actionType: number | bigint, data: string): Guardia
     }
     case "AttestSnapshot":
       return { type, snapshotId: abi.decode(["uint256"], data)[0] as bigint };
+    case "CancelTimelockOperation": {
+      const [timelock, operationId] = abi.decode(["address", "bytes32"], data) as unknown as [string, string];
+      return { type, timelock, operationId };
+    }
   }
 }
 
@@ -161,6 +171,7 @@ export interface DirectCall {
 const recoveryInterface = IRecoveryManager__factory.createInterface();
 const councilInterface = IGuardianCouncil__factory.createInterface();
 const snapshotInterface = ISnapshotRegistry__factory.createInterface();
+const timelockInterface = TimelockController__factory.createInterface();
 
 /**
  * The RecoveryManager (or SnapshotRegistry) call a direct holder of GUARDIAN_ROLE makes for `action` — the
@@ -215,6 +226,12 @@ export function directCallOf(
         data: snapshotInterface.encodeFunctionData("attestAsGuardian", [action.snapshotId]),
       };
     }
+    case "CancelTimelockOperation":
+      // A direct holder of the timelock's CANCELLER_ROLE (the guardian Safe) calls the timelock itself.
+      return {
+        to: getAddress(action.timelock),
+        data: timelockInterface.encodeFunctionData("cancel", [action.operationId]),
+      };
     case "ChangeGuardians":
       throw new Error("directCallOf: ChangeGuardians only runs through the council's own execution path");
   }

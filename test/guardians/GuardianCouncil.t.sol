@@ -549,8 +549,8 @@ contract GuardianCouncilViewsTest is GuardianCouncilUnitBase {
     }
 
     function test_tierOf_mapsEveryActionType() public view {
-        uint8[10] memory expected = [0, 0, 1, 1, 1, 1, 1, 2, 2, 1];
-        for (uint8 t = 0; t < 10; ++t) {
+        uint8[11] memory expected = [0, 0, 1, 1, 1, 1, 1, 2, 2, 1, 0];
+        for (uint8 t = 0; t < 11; ++t) {
             assertEq(uint8(council.tierOf(IGuardianCouncil.ActionType(t))), expected[t]);
         }
     }

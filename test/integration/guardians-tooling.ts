@@ -44,6 +44,11 @@ const EXAMPLES: Record<(typeof ACTION_TYPE_NAMES)[number], GuardianAction> = {
   UpdateParameters: { type: "UpdateParameters", target: W, callData: "0x12345678" },
   ChangeGuardians: { type: "ChangeGuardians", add: [W], remove: [V], threshold: 2 },
   AttestSnapshot: { type: "AttestSnapshot", snapshotId: 9n },
+  CancelTimelockOperation: {
+    type: "CancelTimelockOperation",
+    timelock: W,
+    operationId: "0x" + "ab".repeat(32),
+  },
 };
 
 describe("guardian tooling (src/suite/guardians.ts)", function () {
@@ -57,23 +62,36 @@ describe("guardian tooling (src/suite/guardians.ts)", function () {
       expect(encoded.actionType, name).to.equal(ActionType[name]);
       expect(decodeAction(encoded.actionType, encoded.data), name).to.deep.equal(EXAMPLES[name]);
     }
-    expect(() => decodeAction(10, "0x")).to.throw(/unknown guardian action type 10/);
+    expect(() => decodeAction(11, "0x")).to.throw(/unknown guardian action type 11/);
   });
 
   it("proposes every action type: the council accepts each encoding and records its action hash", async function () {
     const suite = await networkHelpers.loadFixture(suiteFixture);
     const [g0] = suite.guardianSigners;
+    // A timelock where the council is a canceller, with an operation queued for it to cancel.
+    const timelock = await ethers.deployContract("TimelockController", [
+      60n,
+      [suite.admin.address],
+      [ethers.ZeroAddress],
+      suite.admin.address,
+    ]);
+    await (await timelock.grantRole(id("CANCELLER_ROLE"), suite.addresses.GuardianCouncil)).wait();
+    await (await timelock.schedule(W, 0n, "0x", ethers.ZeroHash, ethers.ZeroHash, 60n)).wait();
+    const operationId = await timelock.hashOperation(W, 0n, "0x", ethers.ZeroHash, ethers.ZeroHash);
+    const timelockAddress = await timelock.getAddress();
     // The proposals need targets the council accepts: the update targets NodeHealth's setParameters.
     const actions: GuardianAction[] = ACTION_TYPE_NAMES.map((name) =>
-      name === "UpdateParameters"
-        ? {
-            type: "UpdateParameters",
-            target: suite.addresses.NodeHealth,
-            callData: suite.health.interface.encodeFunctionData("setParameters", [suite.parameters.health]),
-          }
-        : name === "ChangeGuardians"
-          ? { type: "ChangeGuardians", add: [W], remove: [], threshold: 3 }
-          : EXAMPLES[name],
+      name === "CancelTimelockOperation"
+        ? { type: name, timelock: timelockAddress, operationId }
+        : name === "UpdateParameters"
+          ? {
+              type: "UpdateParameters",
+              target: suite.addresses.NodeHealth,
+              callData: suite.health.interface.encodeFunctionData("setParameters", [suite.parameters.health]),
+            }
+          : name === "ChangeGuardians"
+            ? { type: "ChangeGuardians", add: [W], remove: [], threshold: 3 }
+            : EXAMPLES[name],
     );
     for (const action of actions) {
       const { proposalId } = await proposeAction(suite.council, g0!, action);
@@ -91,7 +109,7 @@ describe("guardian tooling (src/suite/guardians.ts)", function () {
       );
     }
     const listed = await listProposals(suite.council, { limit: 3 });
-    expect(listed.map((p) => p.id)).to.deep.equal([10n, 9n, 8n]);
+    expect(listed.map((p) => p.id)).to.deep.equal([11n, 10n, 9n]);
     expect(await listProposals(suite.council, { maxScan: 2 })).to.have.length(2);
   });
 

@@ -63,6 +63,7 @@ function record(incidents: ChainIncident[], timeline: Map<string, Segment[]>): S
   } as unknown as ChainWatcher;
   return {
     scenario: resolveScenario({ validators: 7, duration: 600, faults: [{ type: "crash", at: 100 }] }),
+    upgrade: null,
     start: START,
     end: START + 600,
     steps: 120,

@@ -123,6 +123,29 @@ describe("Chaos simulation (short scenario)", function () {
     expect(report.appeals).to.deep.equal([]);
   });
 
+  it("upgrades NodeHealth through its ProxyAdmin mid-run while faults are active, and loses nothing", function () {
+    const u = report.upgrade!;
+    expect(u, "upgrade").to.not.equal(null);
+    expect(u.error).to.equal(null);
+    expect(u.contract).to.equal("NodeHealth");
+    expect(u.activeFaults.length, "faults active at the upgrade").to.be.greaterThan(0);
+    expect(u.at).to.be.at.least(SHORT_SCENARIO.duration / 2);
+    expect([u.versionBefore, u.versionAfter]).to.deep.equal([1, 2]);
+    expect(u.gas).to.be.greaterThan(0);
+    const names = u.checks.map((c) => c.name);
+    for (const kept of [
+      "incidents and pending slashes preserved",
+      "audit log kept",
+      "stakes unchanged by the upgrade",
+      "versions increase without skipped migrations",
+    ]) {
+      expect(names).to.include(kept);
+    }
+    expect(u.checks.filter((c) => !c.ok)).to.deep.equal([]);
+    expect(u.ok).to.equal(true);
+    expect(report.targets.find((t) => t.name === "upgrade during faults: nothing lost")?.ok).to.equal(true);
+  });
+
   it("tolerates flapping and latency spikes: no incident, zero false positives", function () {
     for (const fault of ["flap", "latency"]) {
       const row = report.incidents.find((r) => r.fault === fault)!;

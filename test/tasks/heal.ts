@@ -261,6 +261,27 @@ describe("heal tasks (in-process)", function () {
       await heal(["guardian", "propose"], { action: "Unpause", values: [], from: deployer, addresses }),
       /is not a guardian of the council/,
     );
+    // CancelTimelockOperation: a bad operation id is refused before sending; a target that is no timelock
+    // where the council is a canceller is refused by the council (decoded, one line).
+    const council = suite.addresses.council!;
+    expectFailure(
+      await heal(["guardian", "propose"], {
+        action: "CancelTimelockOperation",
+        values: [council, "0x12"],
+        from: g1!.address,
+        addresses,
+      }),
+      /^heal guardian propose: operationId must be 0x and 64 hex digits, got "0x12"$/,
+    );
+    expectFailure(
+      await heal(["guardian", "propose"], {
+        action: "CancelTimelockOperation",
+        values: [council, `0x${"ab".repeat(32)}`],
+        from: g1!.address,
+        addresses,
+      }),
+      /^heal guardian propose: reverted: GuardianCouncilInvalidAction\(10\)$/,
+    );
   });
 
   it("snapshot propose, attest, list; audit verify", async function () {

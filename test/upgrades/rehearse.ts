@@ -1,0 +1,230 @@
+/**
+ * `heal upgrade rehearse` (docs/upgrades.md "Rehearse before the real thing") against a local anvil running a
+ * deployment (the "live network"): the task forks it on a second anvil, upgrades there and decides. A good
+ * upgrade is GO; a version-skipping migration and a layout-breaking implementation are NO-GO; bad arguments
+ * are one line. The live anvil's state is never touched.
+ */
+import { expect } from "chai";
+import hre from "hardhat";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+import { deploySuite, implementationOf } from "../../src/suite/deploy.js";
+import { createOperators, heartbeatAll } from "../../src/suite/fleet.js";
+import { withParameters } from "../../src/suite/parameters.js";
+import { type Anvil, startAnvil } from "../../src/suite/rehearse.js";
+
+type Result = { success: true; value: any } | { success: false; error: string };
+
+const TOKEN = 10n ** 18n;
+
+async function rehearse(args: Record<string, unknown>): Promise<Result> {
+  return (await hre.tasks.getTask(["heal", "upgrade", "rehearse"]).run({
+    implementation: "",
+    migration: "",
+    forkUrl: "",
+    rounds: "2",
+    auditFromBlock: "0",
+    skipLayout: false,
+    addresses: "",
+    ...args,
+  })) as Result;
+}
+
+function expectOneLine(result: Result, pattern: RegExp): void {
+  expect(result.success, JSON.stringify(result)).to.equal(false);
+  const line = (result as { error: string }).error;
+  expect(line).to.match(pattern);
+  expect(line).to.not.include("\n");
+}
+
+describe("heal upgrade rehearse (anvil fork)", function () {
+  this.timeout(300_000);
+  let live: Anvil;
+  let root: string;
+  let addresses: string;
+  let stakeProxy: string;
+  let stakeImplementation: string;
+  let governedAddresses: string;
+  let timelock: string;
+
+  before(async function () {
+    live = await startAnvil([]);
+    root = await mkdtemp(path.join(tmpdir(), "healnet-rehearse-"));
+    const { ethers } = await hre.network.create({ network: "localhost", override: { url: live.url } });
+    const suite = await deploySuite(ethers, {
+      parameters: withParameters({ set: { maxActive: 4, minActive: 2 } }),
+    });
+    const operators = await createOperators(
+      ethers,
+      suite,
+      Array.from({ length: 6 }, (_, i) => (20_000n - 1_000n * BigInt(i)) * TOKEN),
+    );
+    await heartbeatAll(suite, operators);
+    await (await suite.set.fillVacancies(4)).wait();
+    // One active validator stops: replaced, with its downtime slash pending (what an upgrade must keep).
+    const victim = operators[1]!;
+    const alive = operators.filter((op) => op !== victim);
+    const { heartbeatInterval, gracePeriod } = suite.parameters.health;
+    for (let t = 0; t <= heartbeatInterval + gracePeriod; t += heartbeatInterval) {
+      await ethers.provider.send("evm_increaseTime", [heartbeatInterval]);
+      await ethers.provider.send("evm_mine", []);
+      await heartbeatAll(suite, alive);
+    }
+    await (await suite.set.checkHeartbeat(victim.account.address)).wait();
+    const a = suite.addresses;
+    addresses = path.join(root, "addresses.json");
+    await writeFile(
+      addresses,
+      JSON.stringify({
+        token: a.HealToken,
+        stake: a.StakeManager,
+        health: a.NodeHealth,
+        set: a.SelfHealingValidatorSet,
+        audit: a.AuditLog,
+        snapshots: a.SnapshotRegistry,
+        recovery: a.RecoveryManager,
+        council: a.GuardianCouncil,
+        stateCommitments: a.StateCommitmentChain,
+      }),
+    );
+    stakeProxy = a.StakeManager;
+    stakeImplementation = await implementationOf(ethers, stakeProxy);
+
+    // A second deployment on the same chain, governed: its ProxyAdmins belong to the DAO timelock.
+    const governed = await deploySuite(ethers, { governance: true });
+    const g = governed.addresses;
+    governedAddresses = path.join(root, "governed.json");
+    timelock = g.TimelockController!;
+    await writeFile(
+      governedAddresses,
+      JSON.stringify({
+        token: g.HealToken,
+        stake: g.StakeManager,
+        health: g.NodeHealth,
+        set: g.SelfHealingValidatorSet,
+        audit: g.AuditLog,
+        snapshots: g.SnapshotRegistry,
+        recovery: g.RecoveryManager,
+        council: g.GuardianCouncil,
+        stateCommitments: g.StateCommitmentChain,
+        timelock: g.TimelockController,
+        governor: g.HealGovernor,
+      }),
+    );
+  });
+
+  after(async function () {
+    await live?.stop();
+    if (root !== undefined) await rm(root, { recursive: true, force: true });
+  });
+
+  it("a good upgrade (StakeManager → StakeManagerV2 with migrateToV2) is GO, and the live chain is untouched", async function () {
+    const r = await rehearse({
+      forkUrl: live.url,
+      addresses,
+      contract: "StakeManager",
+      implementation: "StakeManagerV2",
+      migration: "migrateToV2",
+    });
+    expect(r.success, JSON.stringify(r)).to.equal(true);
+    const value = (
+      r as {
+        value: {
+          go: boolean;
+          reasons: string[];
+          checks: { stage: string; check: { name: string; ok: boolean } }[];
+        };
+      }
+    ).value;
+    expect(value.go).to.equal(true);
+    expect(value.reasons).to.deep.equal([]);
+    const names = value.checks.map((c) => `${c.stage}: ${c.check.name}`);
+    for (const expected of [
+      "layout: storage layout compatible",
+      "after upgrade: stake conservation",
+      "after upgrade: audit trail verifies",
+      "after upgrade: incidents and pending slashes preserved",
+      "after upgrade: active set within bounds",
+      "after upgrade: versions increase without skipped migrations",
+      "after 2 heal round(s): heal rounds run",
+    ]) {
+      expect(names).to.include(expected);
+    }
+    const { ethers } = await hre.network.create({ network: "localhost", override: { url: live.url } });
+    expect(await implementationOf(ethers, stakeProxy)).to.equal(stakeImplementation);
+  });
+
+  it("under governance the upgrade runs as the timelock (the ProxyAdmins' owner): GO", async function () {
+    const r = await rehearse({
+      forkUrl: live.url,
+      addresses: governedAddresses,
+      contract: "NodeHealth",
+      implementation: "NodeHealthV2",
+      migration: "migrateToV2",
+      rounds: "1",
+      skipLayout: true,
+    });
+    expect(r.success, JSON.stringify(r)).to.equal(true);
+    const value = (r as { value: { go: boolean; owner: string } }).value;
+    expect(value.go).to.equal(true);
+    expect(value.owner).to.equal(timelock);
+  });
+
+  it("a version-skipping migration (StakeManagerV3's migrateToV3 on version 1) is NO-GO", async function () {
+    const r = await rehearse({
+      forkUrl: live.url,
+      addresses,
+      contract: "StakeManager",
+      implementation: "StakeManagerV3",
+      migration: "migrateToV3",
+      skipLayout: true,
+    });
+    expectOneLine(r, /^heal upgrade rehearse: NO-GO: .*UpgradeMigrationSkipped\(1, 3\)/);
+  });
+
+  it("a layout-breaking implementation (NodeHealthV2BadLayout) is NO-GO", async function () {
+    const r = await rehearse({
+      forkUrl: live.url,
+      addresses,
+      contract: "NodeHealth",
+      implementation: "NodeHealthV2BadLayout",
+      migration: "migrateToV2",
+      rounds: "1",
+    });
+    expectOneLine(r, /^heal upgrade rehearse: NO-GO: .*layout: storage layout compatible: layout: /);
+  });
+
+  it("bad arguments are one line each", async function () {
+    expectOneLine(
+      await rehearse({ forkUrl: live.url, contract: "Everything" }),
+      /--contract "Everything" is not one of StakeManager/,
+    );
+    expectOneLine(
+      await rehearse({ forkUrl: live.url, contract: "StakeManager", implementation: "NoSuchContract" }),
+      /--implementation "NoSuchContract" is not a compiled contract/,
+    );
+    expectOneLine(
+      await rehearse({
+        forkUrl: live.url,
+        contract: "StakeManager",
+        implementation: "StakeManagerV2",
+        migration: "nope",
+      }),
+      /--migration "nope" is not a no-argument function of StakeManagerV2/,
+    );
+    expectOneLine(
+      await rehearse({ contract: "StakeManager" }),
+      /is not an HTTP network, there is nothing to fork/,
+    );
+    expectOneLine(
+      await rehearse({ forkUrl: "ftp://x", contract: "StakeManager" }),
+      /--fork-url must be an http\(s\) URL/,
+    );
+    expectOneLine(
+      await rehearse({ forkUrl: live.url, contract: "StakeManager", rounds: "many" }),
+      /--rounds must be a non-negative integer/,
+    );
+  });
+});
