@@ -21,8 +21,10 @@ interface IValidatorSet {
     /// @notice Where a validator stands.
     /// @dev None: never registered. Backup: in the backup heap. Active: in the active set. Parked: a backup
     ///      that was found not ready when a promotion was due; `refreshBackup` puts it back in the heap.
-    ///      Jailed: removed for a fault; returns to the pool after `StakeManager.unjail`. Tombstoned: forever out.
-    ///      Exited: left voluntarily (or fell below the minimum stake); `registerCandidate` brings it back.
+    ///      Jailed: removed for a fault (or jailed by another jailer, e.g. the state commitment chain for fraud);
+    ///      returns to the pool after `StakeManager.unjail`. Tombstoned: forever out.
+    ///      Exited: left voluntarily (or fell below the minimum stake, e.g. slashed elsewhere);
+    ///      `registerCandidate` brings it back.
     enum Status {
         None,
         Backup,
@@ -174,6 +176,14 @@ interface IValidatorSet {
     event BackupRefreshed(address indexed validator, uint256 stake);
     /// @notice A validator left the pool or the set of its own will (or fell below the minimum stake).
     event ValidatorExited(address indexed validator);
+    /// @notice An active validator was jailed by another jailer (`status` Jailed) or slashed below `minStake`
+    ///         by another slasher (`status` Exited) and left the active set; `replacement` is the ready backup
+    ///         promoted in the same transaction (zero if none, when the set stays above `minActive`).
+    event ValidatorEjected(address indexed validator, address indexed replacement, Status status);
+    /// @notice An active validator was jailed or slashed below `minStake` elsewhere but stays active: no ready
+    ///         backup could replace it and the set is at `minActive` (the floor wins). `status` is what it would
+    ///         have become. A later stake or jail change, or a heal (`checkHeartbeat`, rotation), removes it.
+    event ValidatorRetainedAtFloor(address indexed validator, Status status);
     /// @notice Slashing and removals were paused until `until` by the pauser role (the recovery manager).
     event SlashingPaused(uint256 until, address indexed by);
     /// @notice Slashing resumed; every validator's overdue clock restarts from `at` (a fresh grace period).
@@ -195,7 +205,8 @@ interface IValidatorSet {
     error ValidatorSetCannotRegister(address validator, Status status);
     /// @notice The validator's stake is below the minimum.
     error ValidatorSetBelowMinStake(address validator, uint256 bonded, uint256 minStake);
-    /// @notice An active validator may not unbond below the minimum stake: it must `exit` first.
+    /// @notice An active validator may not voluntarily unbond below the minimum stake: it must `exit` first
+    ///         (raised from `onUnbondRequested`, so `StakeManager.requestUnbond` reverts; never for a slash).
     error ValidatorSetActiveValidatorMustExit(address validator);
     /// @notice No such incident.
     error ValidatorSetUnknownIncident(uint256 incidentId);

@@ -20,7 +20,8 @@ import {ValidatorSetCore} from "./ValidatorSetCore.sol";
 /// @notice The self-contained checks of SelfHealingValidatorSet (double-sign evidence, appeal proofs, parameter
 ///         bounds), its correlated-outage bookkeeping (silent share over the active set and the ring of
 ///         recent downtime removals, episode opening) and the bodies of its flows that are off the heartbeat
-///         path (`reportDoubleSign`, `evaluateAndRotate`, `forceReplace`, `checkUpkeep`), in an external library
+///         path (`reportDoubleSign`, `evaluateAndRotate`, `forceReplace`, `checkUpkeep`, the StakeManager's
+///         notifications), in an external library
 ///         linked at deployment so that their code does not count against the set's EIP-170 size limit.
 ///         `assess` and `recordRemoval` are on the overdue path of `checkHeartbeat` (two DELEGATECALLs per
 ///         replacement).
@@ -399,6 +400,67 @@ library ValidatorSetChecks {
                 open == 0 || block.timestamp >= $.incidents[open].detectedAt + $.params.stallEscalationDelay;
         }
         return open != 0 && liveness == INodeHealth.Liveness.Live;
+    }
+
+    /// @notice The body of `SelfHealingValidatorSet.onStakeChanged` (`unbond` false) and `onUnbondRequested`
+    ///         (`unbond` true); the set checks that the caller is the StakeManager. Reverts only for a voluntary
+    ///         unbond that leaves an active validator below `minStake` (`ValidatorSetActiveValidatorMustExit`).
+    function onStakeChanged(
+        SelfHealingValidatorSet.SetStorage storage $,
+        address validator,
+        bool unbond
+    ) external {
+        SelfHealingValidatorSet.ValidatorState storage st = $.validators[validator];
+        IValidatorSet.Status status = st.status;
+        if (status == IValidatorSet.Status.Backup) {
+            uint256 bonded = $.stake.bondedOf(validator);
+            if ($.stake.isJailed(validator)) {
+                // Jailed by another jailer (the recovery manager): never promote a jailed backup.
+                $.backups.remove(validator);
+                st.status = IValidatorSet.Status.Jailed;
+            } else if (bonded < $.stake.minStake()) {
+                $.backups.remove(validator);
+                st.status = IValidatorSet.Status.Exited;
+                emit IValidatorSet.ValidatorExited(validator);
+            } else {
+                $.backups.update(validator, bonded);
+            }
+        } else if (status == IValidatorSet.Status.Active) {
+            bool jailed = $.stake.isJailed(validator);
+            bool below = $.stake.bondedOf(validator) < $.stake.minStake();
+            if (below && unbond) revert IValidatorSet.ValidatorSetActiveValidatorMustExit(validator);
+            if (jailed || below) {
+                _eject($, validator, jailed ? IValidatorSet.Status.Jailed : IValidatorSet.Status.Exited);
+            }
+        } else if (status == IValidatorSet.Status.Jailed && !$.stake.isJailed(validator)) {
+            uint256 bonded = $.stake.bondedOf(validator);
+            if (bonded >= $.stake.minStake()) {
+                st.status = IValidatorSet.Status.Backup;
+                $.backups.insert(validator, bonded);
+                (address signer, ) = $.health.signerOf(validator);
+                emit IValidatorSet.CandidateRegistered(validator, signer, bonded);
+            }
+        }
+    }
+
+    /// @dev Removes an active validator jailed or slashed below `minStake` elsewhere and promotes the best ready
+    ///      backup; at the floor with no ready backup it stays (the floor wins over the penalty's side effect).
+    function _eject(
+        SelfHealingValidatorSet.SetStorage storage $,
+        address v,
+        IValidatorSet.Status newStatus
+    ) private {
+        address replacement = ValidatorSetCore.popReady($, $.health.parameters().maxHeightLag);
+        if (replacement == address(0) && $.active.length <= $.params.minActive) {
+            emit IValidatorSet.ValidatorRetainedAtFloor(v, newStatus);
+            return;
+        }
+        ValidatorSetCore.removeActive($, v, newStatus);
+        if (replacement != address(0)) {
+            ValidatorSetCore.activate($, replacement, 0, msg.sender);
+            ValidatorSetCore.recoverFromFloor($);
+        }
+        emit IValidatorSet.ValidatorEjected(v, replacement, newStatus);
     }
 
     function _bound(bytes32 name, uint256 value, uint256 min, uint256 max) private pure {

@@ -75,7 +75,8 @@ contract MockStakeManager is IStakeManager {
         if (amount > bonded) revert StakeManagerInsufficientBonded(msg.sender, amount, bonded);
         _bonded[msg.sender] = bonded - amount;
         emit UnbondRequested(msg.sender, amount, block.timestamp);
-        _notify(msg.sender);
+        if (observer != address(0) && msg.sender != observer)
+            IStakeObserver(observer).onUnbondRequested(msg.sender);
     }
 
     function withdraw() external pure returns (uint256) {

@@ -200,37 +200,21 @@ contract SelfHealingValidatorSet is
     }
 
     /// @inheritdoc IStakeObserver
+    /// @dev Never reverts for the change itself (only `ValidatorSetOnlyStakeManager`): a slash or a jail cannot be
+    ///      blocked by the set. Backup: re-keyed, or Exited below `minStake`, or Jailed if another jailer jailed
+    ///      it. Active and jailed by another jailer, or slashed below `minStake`: removed (Jailed, else Exited;
+    ///      `ValidatorEjected`) and replaced by the best ready backup in the same transaction; with no ready
+    ///      backup at `minActive` it stays active (`ValidatorRetainedAtFloor`). Jailed, released and at least
+    ///      `minStake`: back in the heap (`CandidateRegistered`).
     function onStakeChanged(address validator) external nonReentrant {
-        SetStorage storage $ = _s();
-        if (msg.sender != address($.stake)) revert ValidatorSetOnlyStakeManager(msg.sender);
-        ValidatorState storage st = $.validators[validator];
-        Status status = st.status;
-        if (status == Status.Backup) {
-            uint256 bonded = _bondedOf($, validator);
-            if (_isJailed($, validator)) {
-                // Jailed by another jailer (the recovery manager): never promote a jailed backup.
-                $.backups.remove(validator);
-                st.status = Status.Jailed;
-            } else if (bonded < _minStake($)) {
-                $.backups.remove(validator);
-                st.status = Status.Exited;
-                emit ValidatorExited(validator);
-            } else {
-                $.backups.update(validator, bonded);
-            }
-        } else if (status == Status.Active) {
-            if (_bondedOf($, validator) < _minStake($)) {
-                revert ValidatorSetActiveValidatorMustExit(validator);
-            }
-        } else if (status == Status.Jailed && !_isJailed($, validator)) {
-            uint256 bonded = _bondedOf($, validator);
-            if (bonded >= _minStake($)) {
-                st.status = Status.Backup;
-                $.backups.insert(validator, bonded);
-                (address signer, ) = _signerOf($, validator);
-                emit CandidateRegistered(validator, signer, bonded);
-            }
-        }
+        _onStake(validator, false);
+    }
+
+    /// @inheritdoc IStakeObserver
+    /// @dev As `onStakeChanged`, except that an active validator left below `minStake` is refused:
+    ///      `ValidatorSetActiveValidatorMustExit` (it must `exit` first), which reverts the unbond.
+    function onUnbondRequested(address validator) external nonReentrant {
+        _onStake(validator, true);
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -609,6 +593,12 @@ contract SelfHealingValidatorSet is
         address v = inc.validator;
         emit SlashCancelled(id, v, msg.sender);
         ValidatorSetCore.audit(_s(), HEAL_SLASH_CANCELLED, v, id, address(0), inc.slashBps);
+    }
+
+    function _onStake(address validator, bool unbond) private {
+        SetStorage storage $ = _s();
+        if (msg.sender != address($.stake)) revert ValidatorSetOnlyStakeManager(msg.sender);
+        ValidatorSetChecks.onStakeChanged($, validator, unbond);
     }
 
     function _requireMinStake(SetStorage storage $, address v) private view returns (uint256 bonded) {
