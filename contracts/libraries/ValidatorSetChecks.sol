@@ -423,7 +423,7 @@ library ValidatorSetChecks {
                 st.status = IValidatorSet.Status.Exited;
                 emit IValidatorSet.ValidatorExited(validator);
             } else {
-                $.backups.update(validator, bonded);
+                $.backups.update(validator, ValidatorSetCore.rankKey($, validator, bonded));
             }
         } else if (status == IValidatorSet.Status.Active) {
             bool jailed = $.stake.isJailed(validator);
@@ -436,11 +436,25 @@ library ValidatorSetChecks {
             uint256 bonded = $.stake.bondedOf(validator);
             if (bonded >= $.stake.minStake()) {
                 st.status = IValidatorSet.Status.Backup;
-                $.backups.insert(validator, bonded);
+                $.backups.insert(validator, ValidatorSetCore.rankKey($, validator, bonded));
                 (address signer, ) = $.health.signerOf(validator);
                 emit IValidatorSet.CandidateRegistered(validator, signer, bonded);
             }
         }
+    }
+
+    /// @notice The body of `SelfHealingValidatorSet.rerank`: recomputes a backup's heap key (bonded stake plus
+    ///         delegated votes) and moves it in the heap (O(log n)).
+    function rerank(
+        SelfHealingValidatorSet.SetStorage storage $,
+        address validator
+    ) external returns (uint256 key) {
+        IValidatorSet.Status status = $.validators[validator].status;
+        if (status != IValidatorSet.Status.Backup)
+            revert IValidatorSet.ValidatorSetNotBackup(validator, status);
+        key = ValidatorSetCore.rankKey($, validator, $.stake.bondedOf(validator));
+        $.backups.update(validator, key);
+        emit IValidatorSet.BackupReranked(validator, key);
     }
 
     /// @dev Removes an active validator jailed or slashed below `minStake` elsewhere and promotes the best ready

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {IVotes} from "@openzeppelin/contracts/governance/utils/IVotes.sol";
+
 import {IAuditLog} from "../interfaces/IAuditLog.sol";
 import {INodeHealth} from "../interfaces/INodeHealth.sol";
 import {IValidatorSet} from "../interfaces/IValidatorSet.sol";
@@ -23,6 +25,24 @@ library ValidatorSetCore {
 
     /// @dev SelfHealingValidatorSet.MAX_PARK_PER_PROMOTION.
     uint256 internal constant MAX_PARK_PER_PROMOTION = 8;
+
+    /// @dev The backup heap's key of `v`: its bonded stake plus the votes delegated to it in the stake token
+    ///      (`IVotes(stakeToken).getVotes(v)`; none when the token has no code or does not implement IVotes).
+    ///      A view of the current votes: the heap keeps the key computed when the set last touched `v`.
+    function rankKey(
+        SelfHealingValidatorSet.SetStorage storage $,
+        address v,
+        uint256 bonded
+    ) internal view returns (uint256) {
+        address token = $.stake.stakeToken();
+        if (token.code.length == 0) return bonded;
+        try IVotes(token).getVotes(v) returns (uint256 votes) {
+            // Both are token amounts, far below 2^255: no overflow.
+            return bonded + votes;
+        } catch {
+            return bonded;
+        }
+    }
 
     /// @dev Pops the best ready backup, parking at most MAX_PARK_PER_PROMOTION unready ones on the way.
     ///      Returns zero if none. Bounded: at most MAX_PARK_PER_PROMOTION + 1 iterations of O(log n).

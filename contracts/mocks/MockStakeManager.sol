@@ -36,6 +36,7 @@ contract MockStakeManager is IStakeManager {
     mapping(address validator => uint64) private _jailedUntil;
     mapping(address validator => bool) private _tombstoned;
     mapping(address recipient => uint256) private _rewards;
+    address private _stakeToken; // zero (no token, so no votes) unless a test sets one
 
     // ---- test controls ----
 
@@ -48,6 +49,11 @@ contract MockStakeManager is IStakeManager {
     /// @notice Sets the bonded stake without notifying (for setting up before the observer exists).
     function setBondedSilently(address validator, uint256 amount) external {
         _bonded[validator] = amount;
+    }
+
+    /// @notice Sets what `stakeToken` returns (the validator set reads delegated votes from it).
+    function setStakeToken(address token) external {
+        _stakeToken = token;
     }
 
     function setMinStake(uint256 amount) external {
@@ -169,8 +175,8 @@ contract MockStakeManager is IStakeManager {
         emit StakeObserverSet(observer_);
     }
 
-    function stakeToken() external pure returns (address) {
-        return address(0);
+    function stakeToken() external view returns (address) {
+        return _stakeToken;
     }
 
     function stakeObserver() external view returns (address) {

@@ -144,7 +144,7 @@ contract SelfHealingValidatorSet is
         if (_isJailed($, v)) revert ValidatorSetCannotRegister(v, status);
         uint256 bonded = _requireMinStake($, v);
         st.status = Status.Backup;
-        $.backups.insert(v, bonded);
+        $.backups.insert(v, ValidatorSetCore.rankKey($, v, bonded));
         if (status == Status.None) {
             // First registration: only the set registers signers, so a None validator has none yet.
             $.health.registerSigner(v, signer);
@@ -169,8 +169,13 @@ contract SelfHealingValidatorSet is
         }
         uint256 bonded = _requireMinStake($, validator);
         st.status = Status.Backup;
-        $.backups.insert(validator, bonded);
+        $.backups.insert(validator, ValidatorSetCore.rankKey($, validator, bonded));
         emit BackupRefreshed(validator, bonded);
+    }
+
+    /// @inheritdoc IValidatorSet
+    function rerank(address validator) external nonReentrant returns (uint256 key) {
+        return ValidatorSetChecks.rerank(_s(), validator);
     }
 
     /// @inheritdoc IValidatorSet
@@ -408,6 +413,11 @@ contract SelfHealingValidatorSet is
         for (uint256 i = 0; i < n; ++i) {
             (page[i], ) = heap.at(offset + i);
         }
+    }
+
+    /// @inheritdoc IValidatorSet
+    function backupKeyOf(address validator) external view returns (uint256) {
+        return _s().backups.keyOf(validator);
     }
 
     /// @inheritdoc IValidatorSet
