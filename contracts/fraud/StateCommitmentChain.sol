@@ -86,7 +86,8 @@ contract StateCommitmentChain is
     /// @param stakeToken The token challenge bonds are paid in (the HealToken).
     /// @param treasuryAddress Receives forfeited challenge bonds.
     /// @param set The validator set (who may propose).
-    /// @param stake The StakeManager (slashes and jails fraudulent proposers; this contract needs its SLASHER_ROLE and JAILER_ROLE).
+    /// @param stake The StakeManager (slashes and jails fraudulent proposers; this contract needs its SLASHER_ROLE
+    ///        and JAILER_ROLE).
     /// @param audit The AuditLog (this contract needs its APPENDER_ROLE).
     /// @param ledger The genesis state root and the tree's depth (1 .. 160), fixed for the life of the chain.
     /// @param params The initial parameters (within bounds).
@@ -448,9 +449,9 @@ contract StateCommitmentChain is
     ///      deployment without this contract's JAILER_ROLE) must not undo the rollback; out of gas is not caught.
     function _jailProposer(StateCommitmentChainStorage storage $, uint256 id, address proposer) private {
         uint256 gasBefore = gasleft();
-        try $.stake.jail(proposer, uint64(block.timestamp) + FRAUD_JAIL_DURATION) {} catch (
-            bytes memory reason
-        ) {
+        try $.stake.jail(proposer, uint64(block.timestamp) + FRAUD_JAIL_DURATION) {
+            return;
+        } catch (bytes memory reason) {
             uint256 left = gasleft();
             if (left < gasBefore / 63) revert StateCommitmentChainSlashOutOfGas(left);
             emit ProposerJailFailed(id, proposer, reason);

@@ -6,10 +6,11 @@ import {INodeHealth} from "./INodeHealth.sol";
 
 /// @title IValidatorSet
 /// @notice The active validator set (bounded by `maxActive`, never below `minActive`) and the backup pool
-///         (candidates ranked in a heap by bonded stake plus the votes delegated to them in the stake token). Healing is permissionless: anyone may call
-///         `checkHeartbeat(v)`; an overdue active validator is jailed, charged a pending downtime slash
-///         (executed after `appealWindow` unless appealed) and replaced by the best *ready* backup in the same
-///         transaction. Equivocation (`reportDoubleSign`) is final: heavy slash, tombstone, replace.
+///         (candidates ranked in a heap by bonded stake plus the votes delegated to them in the stake token).
+///         Healing is permissionless: anyone may call `checkHeartbeat(v)`; an overdue active validator is
+///         jailed, charged a pending downtime slash (executed after `appealWindow` unless appealed) and replaced
+///         by the best *ready* backup in the same transaction. Equivocation (`reportDoubleSign`) is final:
+///         heavy slash, tombstone, replace.
 /// @dev Correlation-aware: when more than `correlatedFaultBps` of the set is silent in the same window, nobody
 ///      is slashed or removed; the set is marked degraded and the guardians are alerted. Victims of one outage
 ///      become overdue one by one (heartbeats are spread over the interval), so the ones already removed for

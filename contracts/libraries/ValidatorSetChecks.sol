@@ -21,7 +21,7 @@ import {ValidatorSetCore} from "./ValidatorSetCore.sol";
 ///         bounds), its correlated-outage bookkeeping (silent share over the active set and the ring of
 ///         recent downtime removals, episode opening) and the bodies of its flows that are off the heartbeat
 ///         path (`reportDoubleSign`, `evaluateAndRotate`, `forceReplace`, `checkUpkeep`, the StakeManager's
-///         notifications), in an external library
+///         notifications, `rerank`, `refreshBackup`, `backupValidators`), in an external library
 ///         linked at deployment so that their code does not count against the set's EIP-170 size limit.
 ///         `assess` and `recordRemoval` are on the overdue path of `checkHeartbeat` (two DELEGATECALLs per
 ///         replacement).
@@ -379,7 +379,7 @@ library ValidatorSetChecks {
         if (block.timestamp < $.pausedUntil) return (false, "");
         INodeHealth.Parameters memory hp = $.health.parameters();
         uint256 count = $.active.length;
-        // Bounded by |active| <= MAX_ACTIVE_CAP (128).
+        // bounded: |active| <= MAX_ACTIVE_CAP (128): the set never exceeds maxActive.
         for (uint256 i = 0; i < count; ++i) {
             address v = $.active[i];
             if (_isUpkeepNeeded($, v, hp)) return (true, abi.encode(v));
@@ -440,6 +440,44 @@ library ValidatorSetChecks {
                 (address signer, ) = $.health.signerOf(validator);
                 emit IValidatorSet.CandidateRegistered(validator, signer, bonded);
             }
+        }
+    }
+
+    /// @notice The body of `SelfHealingValidatorSet.refreshBackup`: a parked candidate that is ready, not jailed
+    ///         and at least `minStake` goes back into the heap, keyed by bonded stake plus delegated votes.
+    function refreshBackup(SelfHealingValidatorSet.SetStorage storage $, address validator) external {
+        SelfHealingValidatorSet.ValidatorState storage st = $.validators[validator];
+        if (st.status != IValidatorSet.Status.Parked) {
+            revert IValidatorSet.ValidatorSetNotRefreshable(validator, st.status);
+        }
+        INodeHealth.Parameters memory hp = $.health.parameters();
+        if (
+            !ValidatorSetCore.isReady($, validator, hp.maxHeightLag, $.health.bestHeight()) ||
+            $.stake.isJailed(validator)
+        ) {
+            revert IValidatorSet.ValidatorSetNotRefreshable(validator, IValidatorSet.Status.Parked);
+        }
+        uint256 bonded = $.stake.bondedOf(validator);
+        uint256 minStake = $.stake.minStake();
+        if (bonded < minStake) revert IValidatorSet.ValidatorSetBelowMinStake(validator, bonded, minStake);
+        st.status = IValidatorSet.Status.Backup;
+        $.backups.insert(validator, ValidatorSetCore.rankKey($, validator, bonded));
+        emit IValidatorSet.BackupRefreshed(validator, bonded);
+    }
+
+    /// @notice The body of `SelfHealingValidatorSet.backupValidators`: a page of the heap in heap order.
+    function backupPage(
+        ValidatorHeap.Heap storage heap,
+        uint256 offset,
+        uint256 limit
+    ) external view returns (address[] memory page) {
+        uint256 size = heap.size();
+        if (offset >= size) return page;
+        uint256 n = size - offset < limit ? size - offset : limit;
+        page = new address[](n);
+        // bounded: n <= the caller's limit.
+        for (uint256 i = 0; i < n; ++i) {
+            (page[i], ) = heap.at(offset + i);
         }
     }
 

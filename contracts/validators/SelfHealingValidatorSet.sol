@@ -157,20 +157,7 @@ contract SelfHealingValidatorSet is
 
     /// @inheritdoc IValidatorSet
     function refreshBackup(address validator) external nonReentrant {
-        SetStorage storage $ = _s();
-        ValidatorState storage st = $.validators[validator];
-        if (st.status != Status.Parked) revert ValidatorSetNotRefreshable(validator, st.status);
-        INodeHealth.Parameters memory hp = _healthParams($);
-        if (
-            !ValidatorSetCore.isReady($, validator, hp.maxHeightLag, _bestHeight($)) ||
-            _isJailed($, validator)
-        ) {
-            revert ValidatorSetNotRefreshable(validator, Status.Parked);
-        }
-        uint256 bonded = _requireMinStake($, validator);
-        st.status = Status.Backup;
-        $.backups.insert(validator, ValidatorSetCore.rankKey($, validator, bonded));
-        emit BackupRefreshed(validator, bonded);
+        ValidatorSetChecks.refreshBackup(_s(), validator);
     }
 
     /// @inheritdoc IValidatorSet
@@ -212,14 +199,18 @@ contract SelfHealingValidatorSet is
     ///      backup at `minActive` it stays active (`ValidatorRetainedAtFloor`). Jailed, released and at least
     ///      `minStake`: back in the heap (`CandidateRegistered`).
     function onStakeChanged(address validator) external nonReentrant {
-        _onStake(validator, false);
+        SetStorage storage $ = _s();
+        if (msg.sender != address($.stake)) revert ValidatorSetOnlyStakeManager(msg.sender);
+        ValidatorSetChecks.onStakeChanged($, validator, false);
     }
 
     /// @inheritdoc IStakeObserver
     /// @dev As `onStakeChanged`, except that an active validator left below `minStake` is refused:
     ///      `ValidatorSetActiveValidatorMustExit` (it must `exit` first), which reverts the unbond.
     function onUnbondRequested(address validator) external nonReentrant {
-        _onStake(validator, true);
+        SetStorage storage $ = _s();
+        if (msg.sender != address($.stake)) revert ValidatorSetOnlyStakeManager(msg.sender);
+        ValidatorSetChecks.onStakeChanged($, validator, true);
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -403,16 +394,8 @@ contract SelfHealingValidatorSet is
     }
 
     /// @inheritdoc IValidatorSet
-    function backupValidators(uint256 offset, uint256 limit) external view returns (address[] memory page) {
-        ValidatorHeap.Heap storage heap = _s().backups;
-        uint256 size = heap.size();
-        if (offset >= size) return page;
-        uint256 n = size - offset < limit ? size - offset : limit;
-        page = new address[](n);
-        // Bounded by the caller's limit.
-        for (uint256 i = 0; i < n; ++i) {
-            (page[i], ) = heap.at(offset + i);
-        }
+    function backupValidators(uint256 offset, uint256 limit) external view returns (address[] memory) {
+        return ValidatorSetChecks.backupPage(_s().backups, offset, limit);
     }
 
     /// @inheritdoc IValidatorSet
@@ -605,12 +588,6 @@ contract SelfHealingValidatorSet is
         ValidatorSetCore.audit(_s(), HEAL_SLASH_CANCELLED, v, id, address(0), inc.slashBps);
     }
 
-    function _onStake(address validator, bool unbond) private {
-        SetStorage storage $ = _s();
-        if (msg.sender != address($.stake)) revert ValidatorSetOnlyStakeManager(msg.sender);
-        ValidatorSetChecks.onStakeChanged($, validator, unbond);
-    }
-
     function _requireMinStake(SetStorage storage $, address v) private view returns (uint256 bonded) {
         bonded = _bondedOf($, v);
         uint256 minStake = _minStake($);
@@ -660,10 +637,6 @@ contract SelfHealingValidatorSet is
 
     function _signerOf(SetStorage storage $, address v) private view returns (address, uint64) {
         return $.health.signerOf(v);
-    }
-
-    function _bestHeight(SetStorage storage $) private view returns (uint256) {
-        return $.health.bestHeight();
     }
 
     function _reportedHeight(SetStorage storage $, address v) private view returns (uint256) {
