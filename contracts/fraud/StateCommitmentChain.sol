@@ -27,8 +27,8 @@ import {SparseMerkle} from "./libraries/SparseMerkle.sol";
 ///      never decreases along the chain, so a final commitment is never behind a pending one, and a rollback
 ///      (which needs a pending commitment) never discards a final one.
 ///
-///      Roles it needs elsewhere: the StakeManager's SLASHER_ROLE (fraud slashes the proposer) and the
-///      AuditLog's APPENDER_ROLE (rollbacks and failed challenges are recorded).
+///      Roles it needs elsewhere: the StakeManager's SLASHER_ROLE and JAILER_ROLE (fraud slashes and jails the
+///      proposer) and the AuditLog's APPENDER_ROLE (rollbacks and failed challenges are recorded).
 contract StateCommitmentChain is
     IStateCommitmentChain,
     Versioned,
@@ -50,6 +50,8 @@ contract StateCommitmentChain is
     uint32 private constant MAX_CHALLENGE_WINDOW = 30 days;
     uint16 private constant BPS = 10_000;
     uint16 private constant MAX_BATCH_SIZE = 1024;
+    /// @notice How long a proven-fraudulent proposer is jailed in the StakeManager (from the proof).
+    uint64 public constant FRAUD_JAIL_DURATION = 30 days;
 
     /// @custom:storage-location erc7201:healnet.storage.StateCommitmentChain
     /// @dev Layout: one slot per dependency address (`treeDepth` packs with `treasury`); `params` takes two
@@ -84,7 +86,8 @@ contract StateCommitmentChain is
     /// @param stakeToken The token challenge bonds are paid in (the HealToken).
     /// @param treasuryAddress Receives forfeited challenge bonds.
     /// @param set The validator set (who may propose).
-    /// @param stake The StakeManager (slashes fraudulent proposers; this contract needs its SLASHER_ROLE).
+    /// @param stake The StakeManager (slashes and jails fraudulent proposers; this contract needs its SLASHER_ROLE
+    ///        and JAILER_ROLE).
     /// @param audit The AuditLog (this contract needs its APPENDER_ROLE).
     /// @param ledger The genesis state root and the tree's depth (1 .. 160), fixed for the life of the chain.
     /// @param params The initial parameters (within bounds).
@@ -418,6 +421,7 @@ contract StateCommitmentChain is
         bytes32 computed
     ) private {
         (bytes32 head, uint256 discarded) = _rollback($, id, c);
+        _jailProposer($, id, c.proposer);
         (uint256 slashed, uint256 reward) = _slashProposer($, id, c);
         emit FraudProven(
             id,
@@ -447,9 +451,23 @@ contract StateCommitmentChain is
         emit StateRolledBack(id, position - 1, head, position, discarded);
     }
 
+    /// @dev Jails the proposer for FRAUD_JAIL_DURATION (before the slash, so that the validator set removes it
+    ///      from the active set as Jailed and promotes a backup). Caught like the slash: a failing jail (e.g. a
+    ///      deployment without this contract's JAILER_ROLE) must not undo the rollback; out of gas is not caught.
+    function _jailProposer(StateCommitmentChainStorage storage $, uint256 id, address proposer) private {
+        uint256 gasBefore = gasleft();
+        try $.stake.jail(proposer, uint64(block.timestamp) + FRAUD_JAIL_DURATION) {
+            return;
+        } catch (bytes memory reason) {
+            uint256 left = gasleft();
+            if (left < gasBefore / 63) revert StateCommitmentChainSlashOutOfGas(left);
+            emit ProposerJailFailed(id, proposer, reason);
+        }
+    }
+
     /// @dev Slashes the proposer's stake slashable at proposal time; the challenger gets the capped reward. A
-    ///      reverting slash must not undo the rollback (with the suite's set, a slash that would take an active
-    ///      validator below minStake reverts), so it is caught and reported, unless it ran out of gas: a call
+    ///      reverting slash must not undo the rollback (the suite's set never refuses one, but another observer
+    ///      or a missing role could), so it is caught and reported, unless it ran out of gas: a call
     ///      that runs out of gas leaves the caller at most 1/64 of the gas it had, and a challenger must not be
     ///      able to skip the slash by sending too little gas.
     function _slashProposer(

@@ -90,8 +90,10 @@ interface IStakeManager {
     /// @notice Moves `amount` of the caller's bonded stake to a new unbonding request, paid out by
     ///         `withdraw` after `unbondingPeriod`. At most `MAX_UNBONDING_REQUESTS` may be pending.
     ///         Permissionless: acts on the caller's own stake.
-    /// @dev The observer may refuse (revert) when the caller is an active validator that would drop below
-    ///      `minStake`: it must exit the active set first.
+    /// @dev Notifies the observer through `IStakeObserver.onUnbondRequested` (not `onStakeChanged`), so it can
+    ///      tell this voluntary change from a slash or a jail: it may refuse (revert) when the caller is an active
+    ///      validator that would drop below `minStake` (it must exit the active set first). `slash` and `jail`
+    ///      notify through `onStakeChanged`, which the validator set never refuses.
     function requestUnbond(uint256 amount) external;
 
     /// @notice Pays the caller every matured unbonding request. Permissionless: acts on the caller's own stake.

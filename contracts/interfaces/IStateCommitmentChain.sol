@@ -172,10 +172,14 @@ interface IStateCommitmentChain {
         uint256 discarded
     );
 
-    /// @notice The proposer's slash reverted (`reason`): the rollback stands, nobody was slashed or rewarded. With
-    ///         the suite's validator set this happens when the slash would take an active validator below
-    ///         `minStake` (the set refuses that stake change, `ValidatorSetActiveValidatorMustExit`).
+    /// @notice The proposer's slash reverted (`reason`): the rollback stands, nobody was slashed or rewarded. The
+    ///         suite's validator set never refuses a slash (an active validator slashed below `minStake` is
+    ///         removed and replaced); a missing SLASHER_ROLE or another observer could still make it revert.
     event ProposerSlashFailed(uint256 indexed commitmentId, address indexed proposer, bytes reason);
+
+    /// @notice Jailing the proven-fraudulent proposer reverted (`reason`, e.g. this contract lacks the
+    ///         StakeManager's JAILER_ROLE): the rollback and the slash stand.
+    event ProposerJailFailed(uint256 indexed commitmentId, address indexed proposer, bytes reason);
 
     /// @notice A challenge failed (the step re-executes to the committed root): the bond went to the treasury.
     event ChallengeFailed(
@@ -227,9 +231,11 @@ interface IStateCommitmentChain {
     ///         `challengeBond` stake tokens approved to this contract.
     /// @dev Reverts (nothing taken) if the commitment is not Pending, the step is not in it, or an account proof
     ///      is invalid. Otherwise takes the bond and re-executes the transfer: a different post-root is fraud
-    ///      (rollback, slash, reward credited in the StakeManager); the same root forfeits the bond to the
-    ///      treasury. A reverting slash does not undo the rollback (`ProposerSlashFailed`), except when it ran out
-    ///      of gas (`StateCommitmentChainSlashOutOfGas`: the whole challenge reverts).
+    ///      (rollback, proposer jailed for `FRAUD_JAIL_DURATION` — which takes it out of the active set — slash,
+    ///      reward credited in the StakeManager); the same root forfeits the bond to the
+    ///      treasury. A reverting jail or slash does not undo the rollback (`ProposerJailFailed`,
+    ///      `ProposerSlashFailed`), except when it ran out of gas (`StateCommitmentChainSlashOutOfGas`: the whole
+    ///      challenge reverts).
     /// @param proof The fraud proof.
     /// @return fraud Whether fraud was proven.
     function challenge(FraudProof calldata proof) external returns (bool fraud);

@@ -6,23 +6,32 @@ import {INodeHealth} from "./INodeHealth.sol";
 
 /// @title IValidatorSet
 /// @notice The active validator set (bounded by `maxActive`, never below `minActive`) and the backup pool
-///         (candidates ordered by bonded stake in a heap). Healing is permissionless: anyone may call
-///         `checkHeartbeat(v)`; an overdue active validator is jailed, charged a pending downtime slash
-///         (executed after `appealWindow` unless appealed) and replaced by the best *ready* backup in the same
-///         transaction. Equivocation (`reportDoubleSign`) is final: heavy slash, tombstone, replace.
+///         (candidates ranked in a heap by bonded stake plus the votes delegated to them in the stake token).
+///         Healing is permissionless: anyone may call `checkHeartbeat(v)`; an overdue active validator is
+///         jailed, charged a pending downtime slash (executed after `appealWindow` unless appealed) and replaced
+///         by the best *ready* backup in the same transaction. Equivocation (`reportDoubleSign`) is final:
+///         heavy slash, tombstone, replace.
 /// @dev Correlation-aware: when more than `correlatedFaultBps` of the set is silent in the same window, nobody
 ///      is slashed or removed; the set is marked degraded and the guardians are alerted. Victims of one outage
 ///      become overdue one by one (heartbeats are spread over the interval), so the ones already removed for
 ///      downtime in the last `2 * (heartbeatInterval + gracePeriod)` (up to the last 32) count as silent while
 ///      they stay silent, and when the share crosses the threshold their pending downtime slashes are cancelled.
+///      Ranking: a backup's heap key is `StakeManager.bondedOf(v) + IVotes(stakeToken).getVotes(v)` (the
+///      HealToken is ERC20Votes; a token without IVotes counts no votes), saturated at 2^96 - 1, ties broken by
+///      the higher address. Keys are recomputed lazily, each in O(log n): whenever the set touches the candidate
+///      (`registerCandidate`, `refreshBackup`, a return from jail, every StakeManager notification of a
+///      backup) and by the permissionless `rerank(v)` after a delegation change. Between those, a key may be
+///      stale; `backupKeyOf` shows the key the heap holds. Eligibility (`minStake`) counts bonded stake only.
 ///      Each incident has an id and timestamps in events, so time-to-detect and time-to-heal can be read
 ///      from the chain alone.
 interface IValidatorSet {
     /// @notice Where a validator stands.
     /// @dev None: never registered. Backup: in the backup heap. Active: in the active set. Parked: a backup
     ///      that was found not ready when a promotion was due; `refreshBackup` puts it back in the heap.
-    ///      Jailed: removed for a fault; returns to the pool after `StakeManager.unjail`. Tombstoned: forever out.
-    ///      Exited: left voluntarily (or fell below the minimum stake); `registerCandidate` brings it back.
+    ///      Jailed: removed for a fault (or jailed by another jailer, e.g. the state commitment chain for fraud);
+    ///      returns to the pool after `StakeManager.unjail`. Tombstoned: forever out.
+    ///      Exited: left voluntarily (or fell below the minimum stake, e.g. slashed elsewhere);
+    ///      `registerCandidate` brings it back.
     enum Status {
         None,
         Backup,
@@ -172,8 +181,18 @@ interface IValidatorSet {
     event BackupParked(address indexed validator);
     /// @notice A parked backup was ready again and went back into the heap (`refreshBackup`).
     event BackupRefreshed(address indexed validator, uint256 stake);
+    /// @notice A backup's heap key was recomputed by `rerank`: bonded stake plus delegated votes.
+    event BackupReranked(address indexed validator, uint256 key);
     /// @notice A validator left the pool or the set of its own will (or fell below the minimum stake).
     event ValidatorExited(address indexed validator);
+    /// @notice An active validator was jailed by another jailer (`status` Jailed) or slashed below `minStake`
+    ///         by another slasher (`status` Exited) and left the active set; `replacement` is the ready backup
+    ///         promoted in the same transaction (zero if none, when the set stays above `minActive`).
+    event ValidatorEjected(address indexed validator, address indexed replacement, Status status);
+    /// @notice An active validator was jailed or slashed below `minStake` elsewhere but stays active: no ready
+    ///         backup could replace it and the set is at `minActive` (the floor wins). `status` is what it would
+    ///         have become. A later stake or jail change, or a heal (`checkHeartbeat`, rotation), removes it.
+    event ValidatorRetainedAtFloor(address indexed validator, Status status);
     /// @notice Slashing and removals were paused until `until` by the pauser role (the recovery manager).
     event SlashingPaused(uint256 until, address indexed by);
     /// @notice Slashing resumed; every validator's overdue clock restarts from `at` (a fresh grace period).
@@ -195,7 +214,8 @@ interface IValidatorSet {
     error ValidatorSetCannotRegister(address validator, Status status);
     /// @notice The validator's stake is below the minimum.
     error ValidatorSetBelowMinStake(address validator, uint256 bonded, uint256 minStake);
-    /// @notice An active validator may not unbond below the minimum stake: it must `exit` first.
+    /// @notice An active validator may not voluntarily unbond below the minimum stake: it must `exit` first
+    ///         (raised from `onUnbondRequested`, so `StakeManager.requestUnbond` reverts; never for a slash).
     error ValidatorSetActiveValidatorMustExit(address validator);
     /// @notice No such incident.
     error ValidatorSetUnknownIncident(uint256 incidentId);
@@ -215,6 +235,8 @@ interface IValidatorSet {
     error ValidatorSetInvalidParameter(bytes32 name, uint256 value, uint256 min, uint256 max);
     /// @notice The backup is not parked, or not ready to return.
     error ValidatorSetNotRefreshable(address validator, Status status);
+    /// @notice The validator is not in the backup heap (status Backup), so it has no key to recompute.
+    error ValidatorSetNotBackup(address validator, Status status);
     /// @notice `exit` would take the active set below `minActive` with no ready backup to replace the caller.
     error ValidatorSetAtFloor(uint256 activeCount, uint256 minActive);
     /// @notice Only the StakeManager may call this.
@@ -233,7 +255,8 @@ interface IValidatorSet {
     error ValidatorSetAuditLogAlreadySet(address auditLog);
 
     /// @notice Registers the caller as a candidate with `signer` as its heartbeat and consensus key, and puts
-    ///         it in the backup pool ranked by its bonded stake (which must be at least `minStake`).
+    ///         it in the backup pool ranked by its bonded stake (which must be at least `minStake`) plus the
+    ///         votes delegated to it.
     ///         Permissionless: anyone with enough bonded stake may call it, for itself.
     /// @dev Also the way back for an Exited validator, which keeps the signer it already has (`signer` is then
     ///      ignored; a new key goes through the recovery manager's rotation). Requires status None or Exited,
@@ -312,8 +335,19 @@ interface IValidatorSet {
     /// @return promoted How many were promoted.
     function fillVacancies(uint256 maxPromotions) external returns (uint256 promoted);
 
-    /// @notice Puts a parked backup back in the heap once it is ready again. Permissionless.
+    /// @notice Puts a parked backup back in the heap once it is ready again (keyed by bonded stake plus
+    ///         delegated votes). Permissionless.
     function refreshBackup(address validator) external;
+
+    /// @notice Recomputes a backup's heap key from its bonded stake and its current delegated votes
+    ///         (`IVotes(stakeToken).getVotes`) and moves it in the heap. Permissionless: anyone may call it after
+    ///         a delegation change (votes are not pushed to the set, so they count from the next rerank or the
+    ///         next time the set touches the candidate).
+    /// @dev O(log n): one heap update. Reverts `ValidatorSetNotBackup` unless the status is Backup (a parked
+    ///      candidate is re-keyed by `refreshBackup`, an active one is not ranked). Emits `BackupReranked`.
+    /// @param validator The backup.
+    /// @return key The new key.
+    function rerank(address validator) external returns (uint256 key);
 
     /// @notice Leaves the pool or the active set. Permissionless: acts on the caller only. An active
     ///         validator is replaced by the best ready backup, or leaves without replacement if the set stays
@@ -353,7 +387,7 @@ interface IValidatorSet {
     /// @notice The active validators (at most `maxActive`, so the copy is bounded).
     function activeValidators() external view returns (address[] memory);
 
-    /// @notice A page of the backup heap, in heap order (index 0 is the highest stake).
+    /// @notice A page of the backup heap, in heap order (index 0 has the highest key: bonded stake plus votes).
     function backupValidators(uint256 offset, uint256 limit) external view returns (address[] memory);
 
     /// @notice Number of active validators.
@@ -361,6 +395,10 @@ interface IValidatorSet {
 
     /// @notice Number of backups in the heap (parked ones excluded).
     function backupCount() external view returns (uint256);
+
+    /// @notice The heap key the set holds for a backup (bonded stake plus delegated votes when last computed;
+    ///         0 if not in the heap).
+    function backupKeyOf(address validator) external view returns (uint256);
 
     /// @notice Whether the validator is active.
     function isActive(address validator) external view returns (bool);

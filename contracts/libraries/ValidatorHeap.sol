@@ -2,7 +2,8 @@
 pragma solidity ^0.8.28;
 
 /// @title ValidatorHeap
-/// @notice An indexed binary max-heap of (validator, key) pairs, for the backup pool ranked by bonded stake.
+/// @notice An indexed binary max-heap of (validator, key) pairs, for the backup pool ranked by bonded stake plus
+///         delegated votes (the key is computed by the set; see IValidatorSet).
 ///         Every operation is O(log n): no function loops over the whole heap.
 /// @dev Node layout (one slot per node):
 ///      | bits 255..160: key (uint96) | bits 159..0: validator (address) |

@@ -7,6 +7,10 @@ import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/Messa
 import {IAuditLog} from "../interfaces/IAuditLog.sol";
 import {INodeHealth} from "../interfaces/INodeHealth.sol";
 import {IValidatorSet} from "../interfaces/IValidatorSet.sol";
+import {IValidatorSetRecovery} from "../interfaces/IValidatorSetRecovery.sol";
+import {SelfHealingValidatorSet} from "../validators/SelfHealingValidatorSet.sol";
+import {ValidatorHeap} from "./ValidatorHeap.sol";
+import {ValidatorSetCore} from "./ValidatorSetCore.sol";
 
 // Time is the point of the correlated-outage bookkeeping: liveness windows and detection times are seconds, and
 // a validator's ~15 s of timestamp leeway is inside the grace period.
@@ -14,14 +18,21 @@ import {IValidatorSet} from "../interfaces/IValidatorSet.sol";
 
 /// @title ValidatorSetChecks
 /// @notice The self-contained checks of SelfHealingValidatorSet (double-sign evidence, appeal proofs, parameter
-///         bounds) and its correlated-outage bookkeeping (silent share over the active set and the ring of
-///         recent downtime removals, episode opening), in an external library linked at deployment so that
-///         their code does not count against the set's EIP-170 size limit. None of them is on the heartbeat
-///         path; `assess` and `recordRemoval` are on the overdue path of `checkHeartbeat` (two DELEGATECALLs
-///         per replacement).
-/// @dev Public functions run in the set's context by DELEGATECALL: `address(this)` and storage are the set's.
-///      They revert with the set's own errors (IValidatorSet), so callers see the same errors as before.
+///         bounds), its correlated-outage bookkeeping (silent share over the active set and the ring of
+///         recent downtime removals, episode opening) and the bodies of its flows that are off the heartbeat
+///         path (`reportDoubleSign`, `evaluateAndRotate`, `forceReplace`, `checkUpkeep`, the StakeManager's
+///         notifications, `rerank`, `refreshBackup`, `backupValidators`), in an external library
+///         linked at deployment so that their code does not count against the set's EIP-170 size limit.
+///         `assess` and `recordRemoval` are on the overdue path of `checkHeartbeat` (two DELEGATECALLs per
+///         replacement).
+/// @dev Public functions run in the set's context by DELEGATECALL: `address(this)`, `msg.sender` and storage
+///      are the set's (the flows take the set's ERC-7201 storage struct); the set keeps the access control and
+///      the reentrancy guard. They revert with the set's own errors (IValidatorSet), so callers see the same
+///      errors as before. The set changes themselves are ValidatorSetCore's (one source for the set and this
+///      library).
 library ValidatorSetChecks {
+    using ValidatorHeap for ValidatorHeap.Heap;
+
     /// @dev EIP-712 type hash of a consensus vote.
     bytes32 private constant VOTE_TYPEHASH = keccak256("Vote(uint64 height,uint32 round,bytes32 blockHash)");
 
@@ -31,6 +42,9 @@ library ValidatorSetChecks {
     /// @notice Capacity of the ring of recent downtime removals (hard cap of every loop over it).
     uint256 internal constant RING = 32;
     bytes32 private constant HEAL_SLASH_CANCELLED = keccak256("HEAL_SLASH_CANCELLED");
+    bytes32 private constant HEAL_DOUBLE_SIGN = keccak256("HEAL_DOUBLE_SIGN");
+    bytes32 private constant HEAL_LOW_UPTIME = keccak256("HEAL_LOW_UPTIME");
+    bytes32 private constant HEAL_FORCE_REPLACED = keccak256("HEAL_FORCE_REPLACED");
 
     /// @notice The set's correlated-outage bookkeeping (appended to its ERC-7201 storage).
     /// @dev Slot 0: | seq (uint64) | outageFrom (uint64) | excuseFrom (uint64) | excuseTo (uint64) |
@@ -46,7 +60,7 @@ library ValidatorSetChecks {
         uint64 outageFrom;
         uint64 excuseFrom;
         uint64 excuseTo;
-        uint256[RING] ring;
+        uint256[32] ring; // RING entries (a literal: the set and this library import each other)
     }
 
     /// @notice The EIP-712 digest of `vote` under `domainSeparator` (the set's domain).
@@ -66,7 +80,7 @@ library ValidatorSetChecks {
     function recoverEquivocator(
         IValidatorSet.DoubleSignEvidence calldata e,
         bytes32 domainSeparator
-    ) external pure returns (address) {
+    ) public pure returns (address) {
         (address s1, ECDSA.RecoverError err1, ) = ECDSA.tryRecover(
             voteDigest(e.first, domainSeparator),
             e.first.r,
@@ -250,6 +264,255 @@ library ValidatorSetChecks {
             (unreplaced ? uint256(1) << 248 : 0);
         c.seq = uint64(seq + 1);
         return faultAt >= c.excuseFrom && faultAt <= c.excuseTo;
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Flows of the set (DELEGATECALL from SelfHealingValidatorSet, which checks roles, pause and reentrancy)
+    // ------------------------------------------------------------------------------------------------
+
+    /// @notice The body of `SelfHealingValidatorSet.reportDoubleSign` (slashing not paused: checked by the set).
+    function reportDoubleSign(
+        SelfHealingValidatorSet.SetStorage storage $,
+        IValidatorSet.DoubleSignEvidence calldata evidence,
+        bytes32 domainSeparator
+    ) external returns (uint256 incidentId) {
+        address v = $.health.validatorOfSigner(recoverEquivocator(evidence, domainSeparator));
+        if (v == address(0)) revert IValidatorSet.ValidatorSetInvalidEvidence("unknown-signer");
+        SelfHealingValidatorSet.ValidatorState storage st = $.validators[v];
+        IValidatorSet.Status status = st.status;
+        if (status == IValidatorSet.Status.Tombstoned || $.stake.isTombstoned(v))
+            revert IValidatorSet.ValidatorSetAlreadyTombstoned(v);
+
+        incidentId = ValidatorSetCore.openIncident($, v, IValidatorSet.IncidentKind.DoubleSign, 0);
+        IValidatorSet.Incident storage inc = $.incidents[incidentId];
+        inc.slashState = IValidatorSet.SlashState.Executed;
+        inc.slashBps = $.params.doubleSignSlashBps;
+        inc.resolvedAt = uint64(block.timestamp);
+        if (status == IValidatorSet.Status.Backup) $.backups.remove(v);
+        if (status != IValidatorSet.Status.Active) st.status = IValidatorSet.Status.Tombstoned;
+
+        // faultAt = 0 (set by openIncident): every unbonding request is still slashable for equivocation.
+        ValidatorSetCore.slash($, inc, incidentId);
+        $.stake.tombstone(v);
+
+        if (status == IValidatorSet.Status.Active) {
+            address replacement = ValidatorSetCore.popReady($, $.health.parameters().maxHeightLag);
+            if (replacement == address(0) && $.active.length <= $.params.minActive) {
+                ValidatorSetCore.degrade($, 0, $.active.length);
+            }
+            ValidatorSetCore.replace($, v, replacement, incidentId, IValidatorSet.Status.Tombstoned);
+        }
+        ValidatorSetCore.audit($, HEAL_DOUBLE_SIGN, v, incidentId, inc.replacement, inc.slashBps);
+    }
+
+    /// @notice The body of `SelfHealingValidatorSet.evaluateAndRotate` (`maxChecks` != 0 and slashing not paused:
+    ///         checked by the set).
+    function evaluateAndRotate(
+        SelfHealingValidatorSet.SetStorage storage $,
+        uint256 maxChecks
+    ) external returns (uint256 checked, uint256 rotated) {
+        uint256 count = $.active.length;
+        if (count == 0) return (0, 0);
+        INodeHealth.Parameters memory hp = $.health.parameters();
+        uint256 settle = uint256(hp.uptimeWindow) * $.health.epochLength();
+        uint256 cursor = $.rotationCursor;
+        if (maxChecks > count) maxChecks = count;
+        // Bounded by maxChecks <= |active| <= MAX_ACTIVE_CAP. A rotation replaces one for one, so `count`
+        // does not change; the cursor stays put because the last validator moved into its place.
+        for (; checked < maxChecks; ++checked) {
+            if (cursor >= count) cursor = 0;
+            address v = $.active[cursor];
+            if (
+                block.timestamp >= $.validators[v].activatedAt + settle &&
+                $.health.uptimeBps(v) < $.params.minUptimeBps
+            ) {
+                address replacement = ValidatorSetCore.popReady($, hp.maxHeightLag);
+                if (replacement != address(0)) {
+                    uint256 id = ValidatorSetCore.openIncident(
+                        $,
+                        v,
+                        IValidatorSet.IncidentKind.LowUptime,
+                        block.timestamp
+                    );
+                    ValidatorSetCore.jail($, v);
+                    ValidatorSetCore.replace($, v, replacement, id, IValidatorSet.Status.Jailed);
+                    ValidatorSetCore.audit($, HEAL_LOW_UPTIME, v, id, replacement, 0);
+                    ++rotated;
+                    continue;
+                }
+            }
+            ++cursor;
+        }
+        $.rotationCursor = cursor;
+    }
+
+    /// @notice The body of `SelfHealingValidatorSet.forceReplace` (the recovery role: checked by the set).
+    function forceReplace(
+        SelfHealingValidatorSet.SetStorage storage $,
+        address validator
+    ) external returns (uint256 incidentId) {
+        IValidatorSet.Status status = $.validators[validator].status;
+        if (status != IValidatorSet.Status.Active)
+            revert IValidatorSet.ValidatorSetNotActive(validator, status);
+        address replacement = ValidatorSetCore.popReady($, $.health.parameters().maxHeightLag);
+        uint256 count = $.active.length;
+        if (replacement == address(0) && count <= $.params.minActive) {
+            revert IValidatorSet.ValidatorSetAtFloor(count, $.params.minActive);
+        }
+        incidentId = ValidatorSetCore.openIncident(
+            $,
+            validator,
+            IValidatorSet.IncidentKind.Downtime,
+            block.timestamp
+        );
+        ValidatorSetCore.jail($, validator);
+        ValidatorSetCore.replace($, validator, replacement, incidentId, IValidatorSet.Status.Jailed);
+        emit IValidatorSetRecovery.ValidatorForceReplaced(validator, replacement, incidentId);
+        ValidatorSetCore.audit($, HEAL_FORCE_REPLACED, validator, incidentId, replacement, 0);
+    }
+
+    /// @notice The body of `SelfHealingValidatorSet.checkUpkeep`: the first active validator `checkHeartbeat`
+    ///         would act on. Bounded by `MAX_ACTIVE_CAP` active validators, two or three calls each.
+    function checkUpkeep(
+        SelfHealingValidatorSet.SetStorage storage $
+    ) external view returns (bool upkeepNeeded, bytes memory performData) {
+        if (block.timestamp < $.pausedUntil) return (false, "");
+        INodeHealth.Parameters memory hp = $.health.parameters();
+        uint256 count = $.active.length;
+        // bounded: |active| <= MAX_ACTIVE_CAP (128): the set never exceeds maxActive.
+        for (uint256 i = 0; i < count; ++i) {
+            address v = $.active[i];
+            if (_isUpkeepNeeded($, v, hp)) return (true, abi.encode(v));
+        }
+        return (false, "");
+    }
+
+    function _isUpkeepNeeded(
+        SelfHealingValidatorSet.SetStorage storage $,
+        address v,
+        INodeHealth.Parameters memory hp
+    ) private view returns (bool) {
+        if (block.timestamp > ValidatorSetCore.overdueAt($, v, $.health.lastHeartbeatAt(v), hp)) return true;
+        INodeHealth.Liveness liveness = $.health.livenessOf(v);
+        uint256 open = $.validators[v].openRemediation;
+        if (liveness == INodeHealth.Liveness.Stalled) {
+            return
+                open == 0 || block.timestamp >= $.incidents[open].detectedAt + $.params.stallEscalationDelay;
+        }
+        return open != 0 && liveness == INodeHealth.Liveness.Live;
+    }
+
+    /// @notice The body of `SelfHealingValidatorSet.onStakeChanged` (`unbond` false) and `onUnbondRequested`
+    ///         (`unbond` true); the set checks that the caller is the StakeManager. Reverts only for a voluntary
+    ///         unbond that leaves an active validator below `minStake` (`ValidatorSetActiveValidatorMustExit`).
+    function onStakeChanged(
+        SelfHealingValidatorSet.SetStorage storage $,
+        address validator,
+        bool unbond
+    ) external {
+        SelfHealingValidatorSet.ValidatorState storage st = $.validators[validator];
+        IValidatorSet.Status status = st.status;
+        if (status == IValidatorSet.Status.Backup) {
+            uint256 bonded = $.stake.bondedOf(validator);
+            if ($.stake.isJailed(validator)) {
+                // Jailed by another jailer (the recovery manager): never promote a jailed backup.
+                $.backups.remove(validator);
+                st.status = IValidatorSet.Status.Jailed;
+            } else if (bonded < $.stake.minStake()) {
+                $.backups.remove(validator);
+                st.status = IValidatorSet.Status.Exited;
+                emit IValidatorSet.ValidatorExited(validator);
+            } else {
+                $.backups.update(validator, ValidatorSetCore.rankKey($, validator, bonded));
+            }
+        } else if (status == IValidatorSet.Status.Active) {
+            bool jailed = $.stake.isJailed(validator);
+            bool below = $.stake.bondedOf(validator) < $.stake.minStake();
+            if (below && unbond) revert IValidatorSet.ValidatorSetActiveValidatorMustExit(validator);
+            if (jailed || below) {
+                _eject($, validator, jailed ? IValidatorSet.Status.Jailed : IValidatorSet.Status.Exited);
+            }
+        } else if (status == IValidatorSet.Status.Jailed && !$.stake.isJailed(validator)) {
+            uint256 bonded = $.stake.bondedOf(validator);
+            if (bonded >= $.stake.minStake()) {
+                st.status = IValidatorSet.Status.Backup;
+                $.backups.insert(validator, ValidatorSetCore.rankKey($, validator, bonded));
+                (address signer, ) = $.health.signerOf(validator);
+                emit IValidatorSet.CandidateRegistered(validator, signer, bonded);
+            }
+        }
+    }
+
+    /// @notice The body of `SelfHealingValidatorSet.refreshBackup`: a parked candidate that is ready, not jailed
+    ///         and at least `minStake` goes back into the heap, keyed by bonded stake plus delegated votes.
+    function refreshBackup(SelfHealingValidatorSet.SetStorage storage $, address validator) external {
+        SelfHealingValidatorSet.ValidatorState storage st = $.validators[validator];
+        if (st.status != IValidatorSet.Status.Parked) {
+            revert IValidatorSet.ValidatorSetNotRefreshable(validator, st.status);
+        }
+        INodeHealth.Parameters memory hp = $.health.parameters();
+        if (
+            !ValidatorSetCore.isReady($, validator, hp.maxHeightLag, $.health.bestHeight()) ||
+            $.stake.isJailed(validator)
+        ) {
+            revert IValidatorSet.ValidatorSetNotRefreshable(validator, IValidatorSet.Status.Parked);
+        }
+        uint256 bonded = $.stake.bondedOf(validator);
+        uint256 minStake = $.stake.minStake();
+        if (bonded < minStake) revert IValidatorSet.ValidatorSetBelowMinStake(validator, bonded, minStake);
+        st.status = IValidatorSet.Status.Backup;
+        $.backups.insert(validator, ValidatorSetCore.rankKey($, validator, bonded));
+        emit IValidatorSet.BackupRefreshed(validator, bonded);
+    }
+
+    /// @notice The body of `SelfHealingValidatorSet.backupValidators`: a page of the heap in heap order.
+    function backupPage(
+        ValidatorHeap.Heap storage heap,
+        uint256 offset,
+        uint256 limit
+    ) external view returns (address[] memory page) {
+        uint256 size = heap.size();
+        if (offset >= size) return page;
+        uint256 n = size - offset < limit ? size - offset : limit;
+        page = new address[](n);
+        // bounded: n <= the caller's limit.
+        for (uint256 i = 0; i < n; ++i) {
+            (page[i], ) = heap.at(offset + i);
+        }
+    }
+
+    /// @notice The body of `SelfHealingValidatorSet.rerank`: recomputes a backup's heap key (bonded stake plus
+    ///         delegated votes) and moves it in the heap (O(log n)).
+    function rerank(
+        SelfHealingValidatorSet.SetStorage storage $,
+        address validator
+    ) external returns (uint256 key) {
+        IValidatorSet.Status status = $.validators[validator].status;
+        if (status != IValidatorSet.Status.Backup)
+            revert IValidatorSet.ValidatorSetNotBackup(validator, status);
+        key = ValidatorSetCore.rankKey($, validator, $.stake.bondedOf(validator));
+        $.backups.update(validator, key);
+        emit IValidatorSet.BackupReranked(validator, key);
+    }
+
+    /// @dev Removes an active validator jailed or slashed below `minStake` elsewhere and promotes the best ready
+    ///      backup; at the floor with no ready backup it stays (the floor wins over the penalty's side effect).
+    function _eject(
+        SelfHealingValidatorSet.SetStorage storage $,
+        address v,
+        IValidatorSet.Status newStatus
+    ) private {
+        address replacement = ValidatorSetCore.popReady($, $.health.parameters().maxHeightLag);
+        if (replacement == address(0) && $.active.length <= $.params.minActive) {
+            emit IValidatorSet.ValidatorRetainedAtFloor(v, newStatus);
+            return;
+        }
+        ValidatorSetCore.removeActive($, v, newStatus);
+        if (replacement != address(0)) {
+            ValidatorSetCore.activate($, replacement, 0, msg.sender);
+            ValidatorSetCore.recoverFromFloor($);
+        }
+        emit IValidatorSet.ValidatorEjected(v, replacement, newStatus);
     }
 
     function _bound(bytes32 name, uint256 value, uint256 min, uint256 max) private pure {

@@ -36,6 +36,7 @@ contract MockStakeManager is IStakeManager {
     mapping(address validator => uint64) private _jailedUntil;
     mapping(address validator => bool) private _tombstoned;
     mapping(address recipient => uint256) private _rewards;
+    address private _stakeToken; // zero (no token, so no votes) unless a test sets one
 
     // ---- test controls ----
 
@@ -48,6 +49,11 @@ contract MockStakeManager is IStakeManager {
     /// @notice Sets the bonded stake without notifying (for setting up before the observer exists).
     function setBondedSilently(address validator, uint256 amount) external {
         _bonded[validator] = amount;
+    }
+
+    /// @notice Sets what `stakeToken` returns (the validator set reads delegated votes from it).
+    function setStakeToken(address token) external {
+        _stakeToken = token;
     }
 
     function setMinStake(uint256 amount) external {
@@ -75,7 +81,8 @@ contract MockStakeManager is IStakeManager {
         if (amount > bonded) revert StakeManagerInsufficientBonded(msg.sender, amount, bonded);
         _bonded[msg.sender] = bonded - amount;
         emit UnbondRequested(msg.sender, amount, block.timestamp);
-        _notify(msg.sender);
+        if (observer != address(0) && msg.sender != observer)
+            IStakeObserver(observer).onUnbondRequested(msg.sender);
     }
 
     function withdraw() external pure returns (uint256) {
@@ -168,8 +175,8 @@ contract MockStakeManager is IStakeManager {
         emit StakeObserverSet(observer_);
     }
 
-    function stakeToken() external pure returns (address) {
-        return address(0);
+    function stakeToken() external view returns (address) {
+        return _stakeToken;
     }
 
     function stakeObserver() external view returns (address) {

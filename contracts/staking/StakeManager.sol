@@ -146,7 +146,11 @@ contract StakeManager is IStakeManager, Versioned, AccessControlUpgradeable, Ree
         $.totals.unbonding += amount;
         emit UnbondRequested(msg.sender, amount, releaseAt);
 
-        _notify($, msg.sender);
+        // The unbond hook (not onStakeChanged): the observer may refuse a voluntary unbond, never a penalty.
+        address observer = $.observer;
+        if (observer != address(0) && observer != msg.sender) {
+            IStakeObserver(observer).onUnbondRequested(msg.sender);
+        }
     }
 
     /// @inheritdoc IStakeManager

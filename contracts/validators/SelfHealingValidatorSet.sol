@@ -15,6 +15,7 @@ import {IValidatorSet} from "../interfaces/IValidatorSet.sol";
 import {IValidatorSetRecovery} from "../interfaces/IValidatorSetRecovery.sol";
 import {ValidatorHeap} from "../libraries/ValidatorHeap.sol";
 import {ValidatorSetChecks} from "../libraries/ValidatorSetChecks.sol";
+import {ValidatorSetCore} from "../libraries/ValidatorSetCore.sol";
 
 // Time is the point here: liveness is measured in seconds; a validator's ~15 s of timestamp leeway is well
 // inside the grace period, and jail, appeal and pause windows are hours to days.
@@ -28,8 +29,11 @@ import {ValidatorSetChecks} from "../libraries/ValidatorSetChecks.sol";
 ///      and the set never exceeds `maxActive`; loops over backups are O(log n) heap operations, at most
 ///      `MAX_PARK_PER_PROMOTION + 1` per promotion, times a caller-given limit.
 ///      Upgrade-ready: ERC-7201 storage, initializer, stateless transient reentrancy guard.
-///      Links the external library ValidatorSetChecks (evidence, appeal and parameter checks), which keeps the
-///      bytecode under EIP-170.
+///      Links the external library ValidatorSetChecks (evidence, appeal and parameter checks, correlated-outage
+///      bookkeeping, and the bodies of the flows off the heartbeat path: double-sign, rotation, forced
+///      replacement, upkeep search, stake changes), which keeps the bytecode well under EIP-170. The set
+///      changes themselves live in the internal library ValidatorSetCore, inlined here and in
+///      ValidatorSetChecks.
 ///      Audit: when an audit log is set, every automatic heal, slash execution or cancellation and forced
 ///      replacement is appended to it with actor = msg.sender, subject = the validator, refId = the incident
 ///      and dataHash = keccak256(abi.encode(replacement, slashBps)) (zero replacement / 0 bps when none).
@@ -54,20 +58,16 @@ contract SelfHealingValidatorSet is
     /// @notice Hard cap of `maxActive`: bounds every loop over the active set.
     uint256 public constant MAX_ACTIVE_CAP = 128;
     /// @notice Most unready backups parked while looking for one promotion.
-    uint256 public constant MAX_PARK_PER_PROMOTION = 8;
+    uint256 public constant MAX_PARK_PER_PROMOTION = ValidatorSetCore.MAX_PARK_PER_PROMOTION;
     /// @notice Longest pause.
     uint256 public constant MAX_PAUSE_DURATION = 7 days;
-    uint256 private constant BPS = 10_000;
 
     // Audit entry kinds.
     bytes32 private constant HEAL_DOWNTIME = keccak256("HEAL_DOWNTIME");
     bytes32 private constant HEAL_STALL_REQUESTED = keccak256("HEAL_STALL_REQUESTED");
     bytes32 private constant HEAL_STALL_REPLACED = keccak256("HEAL_STALL_REPLACED");
-    bytes32 private constant HEAL_DOUBLE_SIGN = keccak256("HEAL_DOUBLE_SIGN");
-    bytes32 private constant HEAL_LOW_UPTIME = keccak256("HEAL_LOW_UPTIME");
     bytes32 private constant HEAL_SLASH_EXECUTED = keccak256("HEAL_SLASH_EXECUTED");
     bytes32 private constant HEAL_SLASH_CANCELLED = keccak256("HEAL_SLASH_CANCELLED");
-    bytes32 private constant HEAL_FORCE_REPLACED = keccak256("HEAL_FORCE_REPLACED");
 
     /// @dev Per-validator state, one slot:
     ///      | bits 0..7: status | bits 8..71: activatedAt | bits 72..135: openRemediation (incident id) |
@@ -144,7 +144,7 @@ contract SelfHealingValidatorSet is
         if (_isJailed($, v)) revert ValidatorSetCannotRegister(v, status);
         uint256 bonded = _requireMinStake($, v);
         st.status = Status.Backup;
-        $.backups.insert(v, bonded);
+        $.backups.insert(v, ValidatorSetCore.rankKey($, v, bonded));
         if (status == Status.None) {
             // First registration: only the set registers signers, so a None validator has none yet.
             $.health.registerSigner(v, signer);
@@ -157,17 +157,12 @@ contract SelfHealingValidatorSet is
 
     /// @inheritdoc IValidatorSet
     function refreshBackup(address validator) external nonReentrant {
-        SetStorage storage $ = _s();
-        ValidatorState storage st = $.validators[validator];
-        if (st.status != Status.Parked) revert ValidatorSetNotRefreshable(validator, st.status);
-        INodeHealth.Parameters memory hp = _healthParams($);
-        if (!_isReady($, validator, hp.maxHeightLag, _bestHeight($)) || _isJailed($, validator)) {
-            revert ValidatorSetNotRefreshable(validator, Status.Parked);
-        }
-        uint256 bonded = _requireMinStake($, validator);
-        st.status = Status.Backup;
-        $.backups.insert(validator, bonded);
-        emit BackupRefreshed(validator, bonded);
+        ValidatorSetChecks.refreshBackup(_s(), validator);
+    }
+
+    /// @inheritdoc IValidatorSet
+    function rerank(address validator) external nonReentrant returns (uint256 key) {
+        return ValidatorSetChecks.rerank(_s(), validator);
     }
 
     /// @inheritdoc IValidatorSet
@@ -178,13 +173,13 @@ contract SelfHealingValidatorSet is
         Status status = st.status;
         if (status == Status.Active) {
             INodeHealth.Parameters memory hp = _healthParams($);
-            address replacement = _popReady($, hp.maxHeightLag);
+            address replacement = ValidatorSetCore.popReady($, hp.maxHeightLag);
             uint256 count = $.active.length;
             if (replacement == address(0) && count <= $.params.minActive) {
                 revert ValidatorSetAtFloor(count, $.params.minActive);
             }
-            _removeActive($, v, Status.Exited);
-            if (replacement != address(0)) _activate($, replacement, 0, v);
+            ValidatorSetCore.removeActive($, v, Status.Exited);
+            if (replacement != address(0)) ValidatorSetCore.activate($, replacement, 0, v);
         } else if (status == Status.Backup) {
             $.backups.remove(v);
             st.status = Status.Exited;
@@ -197,37 +192,25 @@ contract SelfHealingValidatorSet is
     }
 
     /// @inheritdoc IStakeObserver
+    /// @dev Never reverts for the change itself (only `ValidatorSetOnlyStakeManager`): a slash or a jail cannot be
+    ///      blocked by the set. Backup: re-keyed, or Exited below `minStake`, or Jailed if another jailer jailed
+    ///      it. Active and jailed by another jailer, or slashed below `minStake`: removed (Jailed, else Exited;
+    ///      `ValidatorEjected`) and replaced by the best ready backup in the same transaction; with no ready
+    ///      backup at `minActive` it stays active (`ValidatorRetainedAtFloor`). Jailed, released and at least
+    ///      `minStake`: back in the heap (`CandidateRegistered`).
     function onStakeChanged(address validator) external nonReentrant {
         SetStorage storage $ = _s();
         if (msg.sender != address($.stake)) revert ValidatorSetOnlyStakeManager(msg.sender);
-        ValidatorState storage st = $.validators[validator];
-        Status status = st.status;
-        if (status == Status.Backup) {
-            uint256 bonded = _bondedOf($, validator);
-            if (_isJailed($, validator)) {
-                // Jailed by another jailer (the recovery manager): never promote a jailed backup.
-                $.backups.remove(validator);
-                st.status = Status.Jailed;
-            } else if (bonded < _minStake($)) {
-                $.backups.remove(validator);
-                st.status = Status.Exited;
-                emit ValidatorExited(validator);
-            } else {
-                $.backups.update(validator, bonded);
-            }
-        } else if (status == Status.Active) {
-            if (_bondedOf($, validator) < _minStake($)) {
-                revert ValidatorSetActiveValidatorMustExit(validator);
-            }
-        } else if (status == Status.Jailed && !_isJailed($, validator)) {
-            uint256 bonded = _bondedOf($, validator);
-            if (bonded >= _minStake($)) {
-                st.status = Status.Backup;
-                $.backups.insert(validator, bonded);
-                (address signer, ) = _signerOf($, validator);
-                emit CandidateRegistered(validator, signer, bonded);
-            }
-        }
+        ValidatorSetChecks.onStakeChanged($, validator, false);
+    }
+
+    /// @inheritdoc IStakeObserver
+    /// @dev As `onStakeChanged`, except that an active validator left below `minStake` is refused:
+    ///      `ValidatorSetActiveValidatorMustExit` (it must `exit` first), which reverts the unbond.
+    function onUnbondRequested(address validator) external nonReentrant {
+        SetStorage storage $ = _s();
+        if (msg.sender != address($.stake)) revert ValidatorSetOnlyStakeManager(msg.sender);
+        ValidatorSetChecks.onStakeChanged($, validator, true);
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -247,15 +230,7 @@ contract SelfHealingValidatorSet is
     /// @inheritdoc IAutomationCompatible
     /// @dev View-like (no state change). Bounded by `MAX_ACTIVE_CAP` active validators, two or three calls each.
     function checkUpkeep(bytes calldata) external view returns (bool upkeepNeeded, bytes memory performData) {
-        SetStorage storage $ = _s();
-        if (block.timestamp < $.pausedUntil) return (false, "");
-        INodeHealth.Parameters memory hp = _healthParams($);
-        uint256 count = $.active.length;
-        for (uint256 i = 0; i < count; ++i) {
-            address v = $.active[i];
-            if (_isUpkeepNeeded($, v, hp)) return (true, abi.encode(v));
-        }
-        return (false, "");
+        return ValidatorSetChecks.checkUpkeep(_s());
     }
 
     /// @inheritdoc IValidatorSet
@@ -276,8 +251,8 @@ contract SelfHealingValidatorSet is
         _requireNotPaused($);
         inc.slashState = SlashState.Executed;
         inc.resolvedAt = uint64(block.timestamp);
-        slashed = _slash($, inc, incidentId);
-        _audit(HEAL_SLASH_EXECUTED, inc.validator, incidentId, address(0), inc.slashBps);
+        slashed = ValidatorSetCore.slash($, inc, incidentId);
+        ValidatorSetCore.audit($, HEAL_SLASH_EXECUTED, inc.validator, incidentId, address(0), inc.slashBps);
     }
 
     /// @inheritdoc IValidatorSet
@@ -303,35 +278,7 @@ contract SelfHealingValidatorSet is
     ) external nonReentrant returns (uint256 incidentId) {
         SetStorage storage $ = _s();
         _requireNotPaused($);
-        address signer = ValidatorSetChecks.recoverEquivocator(evidence, _domainSeparatorV4());
-        address v = _validatorOfSigner($, signer);
-        if (v == address(0)) revert ValidatorSetInvalidEvidence("unknown-signer");
-        ValidatorState storage st = $.validators[v];
-        if (st.status == Status.Tombstoned || $.stake.isTombstoned(v))
-            revert ValidatorSetAlreadyTombstoned(v);
-
-        incidentId = _openIncident($, v, IncidentKind.DoubleSign, 0);
-        Incident storage inc = $.incidents[incidentId];
-        inc.slashState = SlashState.Executed;
-        inc.slashBps = $.params.doubleSignSlashBps;
-        inc.resolvedAt = uint64(block.timestamp);
-        Status status = st.status;
-        if (status == Status.Backup) $.backups.remove(v);
-        if (status != Status.Active) st.status = Status.Tombstoned;
-
-        // faultAt = 0 (set by _openIncident): every unbonding request is still slashable for equivocation.
-        _slash($, inc, incidentId);
-        $.stake.tombstone(v);
-
-        if (status == Status.Active) {
-            INodeHealth.Parameters memory hp = _healthParams($);
-            address replacement = _popReady($, hp.maxHeightLag);
-            if (replacement == address(0) && $.active.length <= $.params.minActive) {
-                _degrade($, 0, $.active.length);
-            }
-            _replace($, v, replacement, incidentId, Status.Tombstoned);
-        }
-        _audit(HEAL_DOUBLE_SIGN, v, incidentId, inc.replacement, inc.slashBps);
+        return ValidatorSetChecks.reportDoubleSign($, evidence, _domainSeparatorV4());
     }
 
     /// @inheritdoc IValidatorSet
@@ -342,34 +289,7 @@ contract SelfHealingValidatorSet is
         if (maxChecks == 0) revert ValidatorSetZeroLimit();
         SetStorage storage $ = _s();
         _requireNotPaused($);
-        uint256 count = $.active.length;
-        if (count == 0) return (0, 0);
-        INodeHealth.Parameters memory hp = _healthParams($);
-        uint256 settle = uint256(hp.uptimeWindow) * $.health.epochLength();
-        uint256 cursor = $.rotationCursor;
-        if (maxChecks > count) maxChecks = count;
-        // Bounded by maxChecks <= |active| <= MAX_ACTIVE_CAP. A rotation replaces one for one, so `count`
-        // does not change; the cursor stays put because the last validator moved into its place.
-        for (; checked < maxChecks; ++checked) {
-            if (cursor >= count) cursor = 0;
-            address v = $.active[cursor];
-            if (
-                block.timestamp >= $.validators[v].activatedAt + settle &&
-                $.health.uptimeBps(v) < $.params.minUptimeBps
-            ) {
-                address replacement = _popReady($, hp.maxHeightLag);
-                if (replacement != address(0)) {
-                    uint256 id = _openIncident($, v, IncidentKind.LowUptime, block.timestamp);
-                    _jail($, v, uint64(block.timestamp + $.params.jailDuration));
-                    _replace($, v, replacement, id, Status.Jailed);
-                    _audit(HEAL_LOW_UPTIME, v, id, replacement, 0);
-                    ++rotated;
-                    continue;
-                }
-            }
-            ++cursor;
-        }
-        $.rotationCursor = cursor;
+        return ValidatorSetChecks.evaluateAndRotate($, maxChecks);
     }
 
     /// @inheritdoc IValidatorSet
@@ -380,12 +300,12 @@ contract SelfHealingValidatorSet is
         uint256 maxActive = $.params.maxActive;
         // Bounded by maxPromotions and by maxActive <= MAX_ACTIVE_CAP.
         while (promoted < maxPromotions && $.active.length < maxActive) {
-            address b = _popReady($, hp.maxHeightLag);
+            address b = ValidatorSetCore.popReady($, hp.maxHeightLag);
             if (b == address(0)) break;
-            _activate($, b, 0, msg.sender);
+            ValidatorSetCore.activate($, b, 0, msg.sender);
             ++promoted;
         }
-        if (promoted != 0) _recoverFromFloor($);
+        if (promoted != 0) ValidatorSetCore.recoverFromFloor($);
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -398,19 +318,7 @@ contract SelfHealingValidatorSet is
     function forceReplace(
         address validator
     ) external onlyRole(RECOVERY_ROLE) nonReentrant returns (uint256 incidentId) {
-        SetStorage storage $ = _s();
-        Status status = $.validators[validator].status;
-        if (status != Status.Active) revert ValidatorSetNotActive(validator, status);
-        address replacement = _popReady($, _healthParams($).maxHeightLag);
-        uint256 count = $.active.length;
-        if (replacement == address(0) && count <= $.params.minActive) {
-            revert ValidatorSetAtFloor(count, $.params.minActive);
-        }
-        incidentId = _openIncident($, validator, IncidentKind.Downtime, block.timestamp);
-        _jail($, validator, uint64(block.timestamp + $.params.jailDuration));
-        _replace($, validator, replacement, incidentId, Status.Jailed);
-        emit ValidatorForceReplaced(validator, replacement, incidentId);
-        _audit(HEAL_FORCE_REPLACED, validator, incidentId, replacement, 0);
+        return ValidatorSetChecks.forceReplace(_s(), validator);
     }
 
     /// @inheritdoc IValidatorSetRecovery
@@ -486,16 +394,13 @@ contract SelfHealingValidatorSet is
     }
 
     /// @inheritdoc IValidatorSet
-    function backupValidators(uint256 offset, uint256 limit) external view returns (address[] memory page) {
-        ValidatorHeap.Heap storage heap = _s().backups;
-        uint256 size = heap.size();
-        if (offset >= size) return page;
-        uint256 n = size - offset < limit ? size - offset : limit;
-        page = new address[](n);
-        // Bounded by the caller's limit.
-        for (uint256 i = 0; i < n; ++i) {
-            (page[i], ) = heap.at(offset + i);
-        }
+    function backupValidators(uint256 offset, uint256 limit) external view returns (address[] memory) {
+        return ValidatorSetChecks.backupPage(_s().backups, offset, limit);
+    }
+
+    /// @inheritdoc IValidatorSet
+    function backupKeyOf(address validator) external view returns (uint256) {
+        return _s().backups.keyOf(validator);
     }
 
     /// @inheritdoc IValidatorSet
@@ -547,7 +452,7 @@ contract SelfHealingValidatorSet is
     function overdueAt(address validator) external view returns (uint256) {
         SetStorage storage $ = _s();
         INodeHealth.Parameters memory hp = _healthParams($);
-        return _overdueAt($, validator, _lastHeartbeatAt($, validator), hp);
+        return ValidatorSetCore.overdueAt($, validator, _lastHeartbeatAt($, validator), hp);
     }
 
     /// @inheritdoc IValidatorSet
@@ -566,7 +471,7 @@ contract SelfHealingValidatorSet is
         _requireNotPaused($);
         INodeHealth.Parameters memory hp = _healthParams($);
         uint256 last = _lastHeartbeatAt($, v);
-        uint256 due = _overdueAt($, v, last, hp);
+        uint256 due = ValidatorSetCore.overdueAt($, v, last, hp);
         if (block.timestamp > due) return _handleOverdue($, v, due - hp.gracePeriod, hp);
         INodeHealth.Liveness liveness = _livenessOf($, v);
         if (liveness == INodeHealth.Liveness.Stalled) return _handleStall($, v, hp);
@@ -596,21 +501,21 @@ contract SelfHealingValidatorSet is
         );
         if (correlated) return 0;
         uint256 count = $.active.length;
-        address replacement = _popReady($, hp.maxHeightLag);
+        address replacement = ValidatorSetCore.popReady($, hp.maxHeightLag);
         if (replacement == address(0) && count <= $.params.minActive) {
-            _degrade($, silent, count);
+            ValidatorSetCore.degrade($, silent, count);
             return 0;
         }
-        id = _openIncident($, v, IncidentKind.Downtime, faultAt);
+        id = ValidatorSetCore.openIncident($, v, IncidentKind.Downtime, faultAt);
         Incident storage inc = $.incidents[id];
         inc.lastReportedHeight = uint64(_reportedHeight($, v));
-        _jail($, v, uint64(block.timestamp + $.params.jailDuration));
-        _replace($, v, replacement, id, Status.Jailed);
+        ValidatorSetCore.jail($, v);
+        ValidatorSetCore.replace($, v, replacement, id, Status.Jailed);
         if (!ValidatorSetChecks.recordRemoval($.corr, v, id, faultAt, replacement == address(0))) {
             inc.slashState = SlashState.Pending;
             inc.slashBps = $.params.downtimeSlashBps;
         }
-        _audit(HEAL_DOWNTIME, v, id, replacement, inc.slashBps);
+        ValidatorSetCore.audit($, HEAL_DOWNTIME, v, id, replacement, inc.slashBps);
     }
 
     /// @dev Whether the outage is correlated now (the silent share over `correlatedFaultBps`), and the silent
@@ -633,7 +538,7 @@ contract SelfHealingValidatorSet is
             if ($.degradedSince == 0) $.degradedSince = uint64(block.timestamp);
         } else if (state == 0 && $.degradedByCorrelation) {
             $.corr.excuseTo = uint64(block.timestamp);
-            _recover($);
+            ValidatorSetCore.recover($);
         }
         return (state != 0, silent);
     }
@@ -646,7 +551,7 @@ contract SelfHealingValidatorSet is
         ValidatorState storage st = $.validators[v];
         id = st.openRemediation;
         if (id == 0) {
-            id = _openIncident($, v, IncidentKind.Stall, block.timestamp);
+            id = ValidatorSetCore.openIncident($, v, IncidentKind.Stall, block.timestamp);
             st.openRemediation = uint64(id);
             emit RemediationRequested(
                 id,
@@ -654,172 +559,20 @@ contract SelfHealingValidatorSet is
                 IncidentKind.Stall,
                 block.timestamp + $.params.stallEscalationDelay
             );
-            _audit(HEAL_STALL_REQUESTED, v, id, address(0), 0);
+            ValidatorSetCore.audit($, HEAL_STALL_REQUESTED, v, id, address(0), 0);
             return id;
         }
         uint256 escalateAt = uint256($.incidents[id].detectedAt) + $.params.stallEscalationDelay;
         if (block.timestamp < escalateAt) revert ValidatorSetRemediationPending(v, id, escalateAt);
-        address replacement = _popReady($, hp.maxHeightLag);
+        address replacement = ValidatorSetCore.popReady($, hp.maxHeightLag);
         uint256 count = $.active.length;
         if (replacement == address(0) && count <= $.params.minActive) {
-            _degrade($, 0, count);
+            ValidatorSetCore.degrade($, 0, count);
             return 0;
         }
-        _jail($, v, uint64(block.timestamp + $.params.jailDuration));
-        _replace($, v, replacement, id, Status.Jailed);
-        _audit(HEAL_STALL_REPLACED, v, id, replacement, 0);
-    }
-
-    function _isUpkeepNeeded(
-        SetStorage storage $,
-        address v,
-        INodeHealth.Parameters memory hp
-    ) private view returns (bool) {
-        if (block.timestamp > _overdueAt($, v, _lastHeartbeatAt($, v), hp)) return true;
-        INodeHealth.Liveness liveness = _livenessOf($, v);
-        uint256 open = $.validators[v].openRemediation;
-        if (liveness == INodeHealth.Liveness.Stalled) {
-            return
-                open == 0 || block.timestamp >= $.incidents[open].detectedAt + $.params.stallEscalationDelay;
-        }
-        return open != 0 && liveness == INodeHealth.Liveness.Live;
-    }
-
-    function _overdueAt(
-        SetStorage storage $,
-        address v,
-        uint256 last,
-        INodeHealth.Parameters memory hp
-    ) private view returns (uint256) {
-        uint256 ref = last;
-        uint256 activated = $.validators[v].activatedAt;
-        if (activated > ref) ref = activated;
-        if ($.pausedUntil > ref) ref = $.pausedUntil;
-        return ref + hp.heartbeatInterval + hp.gracePeriod;
-    }
-
-    // ------------------------------------------------------------------------------------------------
-    // Internals: set changes
-    // ------------------------------------------------------------------------------------------------
-
-    /// @dev Pops the best ready backup, parking at most MAX_PARK_PER_PROMOTION unready ones on the way.
-    ///      Returns zero if none. Bounded: at most MAX_PARK_PER_PROMOTION + 1 iterations of O(log n).
-    function _popReady(SetStorage storage $, uint256 maxHeightLag) private returns (address) {
-        uint256 best = _bestHeight($);
-        // bounded: breaks after MAX_PARK_PER_PROMOTION (8) parks, so at most 9 iterations of O(log n)
-        for (uint256 parked = 0; $.backups.size() != 0; ++parked) {
-            (address b, ) = $.backups.top();
-            if (_isReady($, b, maxHeightLag, best)) {
-                $.backups.pop();
-                return b;
-            }
-            if (parked == MAX_PARK_PER_PROMOTION) break;
-            $.backups.pop();
-            $.validators[b].status = Status.Parked;
-            emit BackupParked(b);
-        }
-        return address(0);
-    }
-
-    function _isReady(
-        SetStorage storage $,
-        address b,
-        uint256 maxHeightLag,
-        uint256 best
-    ) private view returns (bool) {
-        if (_livenessOf($, b) != INodeHealth.Liveness.Live) return false;
-        return _reportedHeight($, b) + maxHeightLag >= best;
-    }
-
-    /// @dev Removes `v` (already jailed or tombstoned by the caller if needed), promotes `replacement` (if
-    ///      any) and records both on the incident.
-    function _replace(
-        SetStorage storage $,
-        address v,
-        address replacement,
-        uint256 id,
-        Status newStatus
-    ) private {
-        _removeActive($, v, newStatus);
-        Incident storage inc = $.incidents[id];
-        if (replacement != address(0)) {
-            inc.replacement = replacement;
-            inc.replacedAt = uint64(block.timestamp);
-            _activate($, replacement, id, msg.sender);
-            _recoverFromFloor($);
-        }
-        emit ValidatorReplaced(v, replacement, msg.sender, inc.kind, id);
-    }
-
-    function _activate(SetStorage storage $, address b, uint256 id, address caller) private {
-        $.active.push(b);
-        $.activePosition[b] = $.active.length;
-        ValidatorState storage st = $.validators[b];
-        st.status = Status.Active;
-        st.activatedAt = uint64(block.timestamp);
-        $.health.setBestHeightTracking(b, true);
-        emit ValidatorActivated(b, id, caller);
-    }
-
-    /// @dev Swap-and-pop out of the active set; closes an open remediation; stops best-height tracking and
-    ///      fences the signer (bumps its epoch) so nothing it signed before counts any more.
-    function _removeActive(SetStorage storage $, address v, Status newStatus) private {
-        uint256 position = $.activePosition[v];
-        uint256 last = $.active.length;
-        if (position != last) {
-            address moved = $.active[last - 1];
-            $.active[position - 1] = moved;
-            $.activePosition[moved] = position;
-        }
-        $.active.pop();
-        delete $.activePosition[v];
-        ValidatorState storage st = $.validators[v];
-        st.status = newStatus;
-        uint256 open = st.openRemediation;
-        if (open != 0) {
-            st.openRemediation = 0;
-            Incident storage remediation = $.incidents[open];
-            if (remediation.resolvedAt == 0) remediation.resolvedAt = uint64(block.timestamp);
-        }
-        $.health.setBestHeightTracking(v, false);
-        $.health.fence(v);
-    }
-
-    /// @dev Opens an incident reported by msg.sender; reads the signer epoch before any fencing.
-    function _openIncident(
-        SetStorage storage $,
-        address v,
-        IncidentKind kind,
-        uint256 faultAt
-    ) private returns (uint256 id) {
-        id = ++$.incidentCount;
-        (, uint64 epoch) = _signerOf($, v);
-        Incident storage inc = $.incidents[id];
-        inc.validator = v;
-        inc.kind = kind;
-        inc.reporter = msg.sender;
-        inc.faultAt = uint64(faultAt);
-        inc.detectedAt = uint64(block.timestamp);
-        inc.detectedBlock = uint64(block.number);
-        inc.signerEpoch = epoch;
-        emit IncidentOpened(id, v, kind, msg.sender, faultAt, block.timestamp);
-    }
-
-    function _degrade(SetStorage storage $, uint256 silent, uint256 count) private {
-        if ($.degradedSince != 0) return;
-        $.degradedSince = uint64(block.timestamp);
-        emit SetDegraded(silent, count, false);
-    }
-
-    function _recoverFromFloor(SetStorage storage $) private {
-        if ($.degradedSince != 0 && !$.degradedByCorrelation) _recover($);
-    }
-
-    function _recover(SetStorage storage $) private {
-        uint256 degradedFor = block.timestamp - $.degradedSince;
-        $.degradedSince = 0;
-        $.degradedByCorrelation = false;
-        emit SetRecovered(degradedFor);
+        ValidatorSetCore.jail($, v);
+        ValidatorSetCore.replace($, v, replacement, id, Status.Jailed);
+        ValidatorSetCore.audit($, HEAL_STALL_REPLACED, v, id, replacement, 0);
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -832,47 +585,7 @@ contract SelfHealingValidatorSet is
         inc.resolvedAt = uint64(block.timestamp);
         address v = inc.validator;
         emit SlashCancelled(id, v, msg.sender);
-        _audit(HEAL_SLASH_CANCELLED, v, id, address(0), inc.slashBps);
-    }
-
-    /// @dev Appends an entry to the audit log, if one is set: actor = msg.sender, subject = `v`, refId = `id`,
-    ///      dataHash = keccak256(abi.encode(replacement, slashBps)). The log is a trusted contract set by the
-    ///      admin; the call comes after every state change and event of the operation.
-    function _audit(bytes32 kind, address v, uint256 id, address replacement, uint256 slashBps) private {
-        IAuditLog log = _s().auditLog;
-        if (address(log) != address(0)) {
-            log.append(kind, msg.sender, v, id, keccak256(abi.encode(replacement, slashBps)));
-        }
-    }
-
-    /// @dev Calls StakeManager.slash for the incident and emits SlashExecuted. State is already final.
-    function _slash(
-        SetStorage storage $,
-        Incident storage inc,
-        uint256 id
-    ) private returns (uint256 slashed) {
-        address v = inc.validator;
-        uint256 reward;
-        (slashed, reward) = $.stake.slash(
-            v,
-            inc.slashBps,
-            inc.faultAt,
-            _rewardRecipient($, inc.reporter, v),
-            $.params.keeperRewardBps,
-            $.params.keeperRewardCap,
-            id
-        );
-        emit SlashExecuted(id, v, slashed, reward);
-    }
-
-    /// @dev No reward when the reporter is the validator itself or any of its (current or past) signers.
-    function _rewardRecipient(
-        SetStorage storage $,
-        address reporter,
-        address v
-    ) private view returns (address) {
-        if (reporter == v || _validatorOfSigner($, reporter) == v) return address(0);
-        return reporter;
+        ValidatorSetCore.audit(_s(), HEAL_SLASH_CANCELLED, v, id, address(0), inc.slashBps);
     }
 
     function _requireMinStake(SetStorage storage $, address v) private view returns (uint256 bonded) {
@@ -926,14 +639,6 @@ contract SelfHealingValidatorSet is
         return $.health.signerOf(v);
     }
 
-    function _validatorOfSigner(SetStorage storage $, address signer) private view returns (address) {
-        return $.health.validatorOfSigner(signer);
-    }
-
-    function _bestHeight(SetStorage storage $) private view returns (uint256) {
-        return $.health.bestHeight();
-    }
-
     function _reportedHeight(SetStorage storage $, address v) private view returns (uint256) {
         return $.health.recordOf(v).blockHeight;
     }
@@ -948,10 +653,6 @@ contract SelfHealingValidatorSet is
 
     function _minStake(SetStorage storage $) private view returns (uint256) {
         return $.stake.minStake();
-    }
-
-    function _jail(SetStorage storage $, address v, uint64 until) private {
-        $.stake.jail(v, until);
     }
 
     function _s() private pure returns (SetStorage storage $) {

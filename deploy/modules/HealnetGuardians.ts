@@ -109,9 +109,13 @@ export default buildModule("HealnetGuardians", (m) => {
   m.call(health, "grantRole", [role("REGISTRAR_ROLE"), sentinels], {
     id: "NodeHealth_REGISTRAR_ROLE_sentinels",
   });
-  // A proven fraud slashes the proposer (a validator) through the StakeManager.
+  // A proven fraud slashes and jails the proposer (a validator) through the StakeManager; the jail takes it out
+  // of the active set (the set promotes a backup).
   m.call(stake, "grantRole", [role("SLASHER_ROLE"), stateCommitments], {
     id: "StakeManager_SLASHER_ROLE_stateCommitments",
+  });
+  m.call(stake, "grantRole", [role("JAILER_ROLE"), stateCommitments], {
+    id: "StakeManager_JAILER_ROLE_stateCommitments",
   });
   m.call(audit, "grantRole", [APPENDER, council], {
     id: "AuditLog_APPENDER_ROLE_council",

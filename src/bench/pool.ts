@@ -167,6 +167,37 @@ export class CorePool {
     });
   }
 
+  /**
+   * A vote change: a token holder delegates to the lowest backup enough votes to take it to the top of the
+   * heap, and `rerank` moves it there (the worst case: a sift from the bottom to the root). Returns the gas of
+   * the delegation plus the rerank.
+   */
+  async measureVoteChange(): Promise<number> {
+    return await this.isolated(async () => {
+      const backup = this.backups[this.backups.length - 1] as Member;
+      const holder = this.member("holder", this.extra++, false);
+      await this.rpc.send("hardhat_setBalance", [holder.account, toBeHex(10n ** 20n)]);
+      const tokenAddress = await this.suite.token.getAddress();
+      const token = this.suite.token.interface;
+      await this.sendAs(
+        this.suite.admin.address,
+        tokenAddress,
+        token.encodeFunctionData("transfer", [holder.account, 2_000_000n * TOKEN]),
+      );
+      const delegate = await this.sendAs(
+        holder.account,
+        tokenAddress,
+        token.encodeFunctionData("delegate", [backup.account]),
+      );
+      const setAddress = await this.suite.set.getAddress();
+      const data = this.suite.set.interface.encodeFunctionData("rerank", [backup.account]);
+      const rerank = await this.sendAs(this.suite.admin.address, setAddress, data);
+      const [top] = await this.suite.set.backupValidators(0, 1);
+      if (top !== backup.account) throw new Error("rerank did not move the delegated backup to the top");
+      return delegate + rerank;
+    });
+  }
+
   // --- setup helpers -------------------------------------------------------------------------------
 
   private member(kind: string, i: number, keyed: boolean): Member {

@@ -59,6 +59,12 @@ export async function runBench(
       items: 1,
       gas: await pool.measureCheckReplace(),
     });
+    rows.push({
+      operation: "delegate+rerank",
+      backups: size,
+      items: 1,
+      gas: await pool.measureVoteChange(),
+    });
     const { gas, checked } = await pool.measureEvaluateAndRotate();
     rows.push({
       operation: "evaluateAndRotate/perValidator",

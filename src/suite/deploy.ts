@@ -446,8 +446,10 @@ export async function deploySuite(ethers: HardhatEthers, options: DeploySuiteOpt
   await grant(stake, ROLES.PARAMETER_ROLE, recoveryAddress);
   await grant(health, ROLES.ROTATOR_ROLE, recoveryAddress);
   await grant(health, ROLES.PARAMETER_ROLE, recoveryAddress);
-  // A proven fraud slashes the proposer (a validator) through the StakeManager.
+  // A proven fraud slashes and jails the proposer (a validator) through the StakeManager; the jail takes it out
+  // of the active set (the set promotes a backup).
   await grant(stake, ROLES.SLASHER_ROLE, stateCommitmentsAddress);
+  await grant(stake, ROLES.JAILER_ROLE, stateCommitmentsAddress);
   // The sentinel pool registers its sentinels' heartbeat signers in NodeHealth (and fences removed ones).
   await grant(health, ROLES.REGISTRAR_ROLE, sentinelsAddress);
 

@@ -651,6 +651,30 @@ contract StateCommitmentChainChallengeTest is StateCommitmentChainFixture {
         _assertLastAudit(scc.FRAUD_ROLLBACK(), CHALLENGER, PROPOSER2, badId);
     }
 
+    function test_challenge_jailsTheProposerBeforeTheSlash() public {
+        (Built memory bad, uint256 badId) = _chainWithFraud();
+        vm.expectEmit(address(stake));
+        emit IStakeManager.Jailed(PROPOSER2, block.timestamp + scc.FRAUD_JAIL_DURATION());
+        vm.expectEmit(address(stake));
+        emit IStakeManager.Slashed(PROPOSER2, badId, CHALLENGER, 100e18, 50e18, 50e18);
+        assertTrue(_challenge(_fraudProof(bad, badId, 1)));
+        assertTrue(stake.isJailed(PROPOSER2));
+        assertEq(stake.jailedUntil(PROPOSER2), block.timestamp + 30 days);
+        assertEq(scc.chainLength(), 1);
+    }
+
+    function test_challenge_rollsBackAndSlashesEvenIfTheJailReverts() public {
+        (Built memory bad, uint256 badId) = _chainWithFraud();
+        bytes memory reason = abi.encodeWithSignature("Error(string)", "no");
+        vm.mockCallRevert(address(stake), abi.encodeWithSelector(MockStakeManager.jail.selector), reason);
+        vm.expectEmit(address(scc));
+        emit IStateCommitmentChain.ProposerJailFailed(badId, PROPOSER2, reason);
+        assertTrue(_challenge(_fraudProof(bad, badId, 1)));
+        assertEq(scc.chainLength(), 1);
+        assertFalse(stake.isJailed(PROPOSER2));
+        assertEq(stake.slashAt(0).validator, PROPOSER2);
+    }
+
     function test_challenge_revertsIfTheSlashRunsOutOfGas() public {
         (Built memory bad, uint256 badId) = _chainWithFraud();
         vm.etch(address(stake), address(new GasGuzzlingStake()).code);

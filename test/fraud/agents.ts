@@ -1,8 +1,8 @@
 /**
  * The proposer and the watcher against the in-process network and the real suite (deploySuite): an honest
  * batch is verified and becomes final; a byzantine proposer's lie is proven inside the window by the watcher,
- * the chain rolls back to the last valid root, the liar is slashed and the watcher rewarded, and the honest
- * proposer carries on from the restored head.
+ * the chain rolls back to the last valid root, the liar is slashed, jailed (out of the active set) and the
+ * watcher rewarded, and the honest proposer carries on from the restored head.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -106,7 +106,8 @@ describe("fraud agents", function () {
     ];
     suite = await deploySuite(connection.ethers, {
       parameters: withParameters({
-        set: { maxActive: 3, minActive: 2 },
+        // minActive 1: each liar is jailed out of the active set, and the set must stay above the floor to let it go.
+        set: { maxActive: 3, minActive: 1 },
         fraud: { genesisStateRoot: Ledger.genesisRoot(DEPTH, balances), treeDepth: DEPTH },
       }),
     });
@@ -224,8 +225,8 @@ describe("fraud agents", function () {
     expect(liarNext.discarded).to.deep.equal([lie.proposed!.commitmentId]);
   });
 
-  it("rolls back a lie even when the liar's slash is refused (an active validator at minStake)", async function () {
-    const { stateCommitments: scc, stake } = suite;
+  it("rolls back a lie by an active validator at minStake and slashes, jails and removes the liar", async function () {
+    const { stateCommitments: scc, stake, set } = suite;
     const trusted = new LedgerStore(genesis);
     const w = await watcher(trusted);
     await w.agent.tick();
@@ -247,11 +248,18 @@ describe("fraud agents", function () {
     const receipt = await connection.ethers.provider.getTransactionReceipt(
       caught.frauds[0]!.challengeTxHash!,
     );
-    const failed = receipt!.logs
-      .map((l) => scc.interface.parseLog(l))
-      .find((e) => e?.name === "ProposerSlashFailed");
-    expect(failed?.args.proposer).to.equal(atMin.account.address);
-    expect(await stake.bondedOf(atMin.account.address)).to.equal(suite.parameters.stake.minStake);
+    const names = receipt!.logs.map((l) => scc.interface.parseLog(l)?.name).filter((n) => n !== undefined);
+    expect(names).to.include("FraudProven");
+    expect(names).to.not.include("ProposerSlashFailed");
+    expect(names).to.not.include("ProposerJailFailed");
+    // Slashed below minStake and jailed: the set removed it (Jailed) in the same transaction, never refused it.
+    const minStake = suite.parameters.stake.minStake;
+    const slashBps = BigInt(suite.parameters.fraud!.fraudSlashBps);
+    expect(await stake.bondedOf(atMin.account.address)).to.equal(minStake - (minStake * slashBps) / 10_000n);
+    expect(await stake.isJailed(atMin.account.address)).to.equal(true);
+    expect(await set.isActive(atMin.account.address)).to.equal(false);
+    expect(await set.statusOf(atMin.account.address)).to.equal(4n); // Status.Jailed
+    expect(await set.activeCount()).to.equal(1n); // above minActive (1): removed without a backup to promote
   });
 
   it("a transfer replayed from another chain id: a no-op for the honest, proven fraud when a proposer applies it", async function () {

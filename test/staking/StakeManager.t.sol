@@ -39,6 +39,14 @@ contract MockStakeObserver is IStakeObserver {
     }
 
     function onStakeChanged(address validator) external {
+        _record(validator);
+    }
+
+    function onUnbondRequested(address validator) external {
+        _record(validator);
+    }
+
+    function _record(address validator) internal {
         if (refuse) revert MockObserverRefused(validator);
         seen.push(validator);
         bondedAtLastCall = sm.bondedOf(validator);

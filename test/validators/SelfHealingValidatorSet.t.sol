@@ -800,11 +800,93 @@ contract SelfHealingValidatorSetTest is SetFixture {
         assertEq(set.backupCount(), 1);
     }
 
-    function test_onStakeChanged_revertsIfActiveBelowMinStake() public {
+    function test_onStakeChanged_activeJailedElsewhereIsReplaced() public {
+        vm.expectEmit(address(set));
+        emit IValidatorSet.ValidatorEjected(v[1], v[5], IValidatorSet.Status.Jailed);
+        stake.jail(v[1], uint64(block.timestamp + 100)); // a third-party jailer (the state commitment chain)
+        assertEq(uint8(set.statusOf(v[1])), uint8(IValidatorSet.Status.Jailed));
+        assertFalse(set.isActive(v[1]));
+        assertTrue(set.isActive(v[5]));
+        assertEq(set.activeCount(), 5);
+        assertEq(set.backupCount(), 1);
+    }
+
+    function test_onStakeChanged_activeSlashedBelowMinStakeIsReplaced() public {
+        stake.setBondedSilently(v[0], 100 ether); // exactly minStake
+        vm.expectEmit(address(set));
+        emit IValidatorSet.ValidatorEjected(v[0], v[5], IValidatorSet.Status.Exited);
+        (uint256 slashed, ) = stake.slash(v[0], 100, 0, address(0), 0, 0, 7); // a third-party slasher
+        assertEq(slashed, 1 ether);
+        assertEq(uint8(set.statusOf(v[0])), uint8(IValidatorSet.Status.Exited));
+        assertFalse(set.isActive(v[0]));
+        assertTrue(set.isActive(v[5]));
+        assertEq(set.activeCount(), 5);
+    }
+
+    function test_onStakeChanged_activeJailedWithoutBackupLeavesAboveFloor() public {
+        vm.prank(v[5]);
+        set.exit();
+        vm.prank(v[6]);
+        set.exit();
+        vm.expectEmit(address(set));
+        emit IValidatorSet.ValidatorEjected(v[1], address(0), IValidatorSet.Status.Jailed);
+        stake.jail(v[1], uint64(block.timestamp + 100));
+        assertFalse(set.isActive(v[1]));
+        assertEq(set.activeCount(), 4);
+    }
+
+    function test_onStakeChanged_activeAtFloorWithoutReadyBackupStays() public {
+        IValidatorSet.Parameters memory p = set.parameters();
+        p.minActive = 5;
+        vm.prank(admin);
+        set.setParameters(p);
+        // The backups are not ready (silent): the floor wins over the jail and the slash.
+        vm.warp(block.timestamp + 1 days);
+        vm.expectEmit(address(set));
+        emit IValidatorSet.ValidatorRetainedAtFloor(v[1], IValidatorSet.Status.Jailed);
+        stake.jail(v[1], uint64(block.timestamp + 100));
+        assertTrue(set.isActive(v[1]));
+        assertEq(uint8(set.statusOf(v[1])), uint8(IValidatorSet.Status.Active));
+
+        stake.setBondedSilently(v[2], 100 ether);
+        vm.expectEmit(address(set));
+        emit IValidatorSet.ValidatorRetainedAtFloor(v[2], IValidatorSet.Status.Exited);
+        stake.slash(v[2], 100, 0, address(0), 0, 0, 7);
+        assertTrue(set.isActive(v[2]));
+        assertEq(set.activeCount(), 5);
+        assertEq(stake.bondedOf(v[2]), 99 ether); // the slash went through
+    }
+
+    function test_onUnbondRequested_revertsIfActiveBelowMinStake() public {
+        stake.setBondedSilently(v[0], 100 ether);
         vm.expectRevert(
             abi.encodeWithSelector(IValidatorSet.ValidatorSetActiveValidatorMustExit.selector, v[0])
         );
-        stake.setBonded(v[0], 1 ether);
+        vm.prank(v[0]);
+        stake.requestUnbond(1 ether);
+        assertTrue(set.isActive(v[0]));
+    }
+
+    function test_onUnbondRequested_activeAboveMinStakeStays() public {
+        vm.prank(v[0]);
+        stake.requestUnbond(1 ether);
+        assertTrue(set.isActive(v[0]));
+        assertEq(stake.bondedOf(v[0]), 999 ether);
+    }
+
+    function test_onUnbondRequested_backupBelowMinStakeExits() public {
+        vm.expectEmit(address(set));
+        emit IValidatorSet.ValidatorExited(v[6]);
+        vm.prank(v[6]);
+        stake.requestUnbond(900 ether);
+        assertEq(uint8(set.statusOf(v[6])), uint8(IValidatorSet.Status.Exited));
+    }
+
+    function test_onUnbondRequested_revertsIfNotStakeManager() public {
+        vm.expectRevert(
+            abi.encodeWithSelector(IValidatorSet.ValidatorSetOnlyStakeManager.selector, address(this))
+        );
+        set.onUnbondRequested(v[0]);
     }
 
     function test_onStakeChanged_jailedReturnsAfterUnjail() public {
