@@ -459,8 +459,7 @@ contract StateCommitmentChain is
         try $.stake.jail(proposer, uint64(block.timestamp) + FRAUD_JAIL_DURATION) {
             return;
         } catch (bytes memory reason) {
-            uint256 left = gasleft();
-            if (left < gasBefore / 63) revert StateCommitmentChainSlashOutOfGas(left);
+            _rethrowIfEvasive(reason, gasBefore);
             emit ProposerJailFailed(id, proposer, reason);
         }
     }
@@ -491,10 +490,24 @@ contract StateCommitmentChain is
         returns (uint256 s, uint256 r) {
             return (s, r);
         } catch (bytes memory reason) {
-            uint256 left = gasleft();
-            if (left < gasBefore / 63) revert StateCommitmentChainSlashOutOfGas(left);
+            _rethrowIfEvasive(reason, gasBefore);
             emit ProposerSlashFailed(id, proposer, reason);
             return (0, 0);
+        }
+    }
+
+    /// @dev A caught jail or slash failure is reported and the rollback stands, except for the two failures a
+    ///      challenger can cause on purpose to spare the proposer: running the call out of gas (it leaves the
+    ///      caller at most 1/64 of the gas it had) and calling `challenge` from inside the StakeManager (e.g. from
+    ///      a stake token's transfer hook during a payout), where the StakeManager's reentrancy guard refuses
+    ///      the slash. Both revert the whole challenge instead, so the proof can be sent again cleanly.
+    function _rethrowIfEvasive(bytes memory reason, uint256 gasBefore) private view {
+        uint256 left = gasleft();
+        if (left < gasBefore / 63) revert StateCommitmentChainSlashOutOfGas(left);
+        if (reason.length == 4 && bytes4(reason) == ReentrancyGuardReentrantCall.selector) {
+            assembly ("memory-safe") {
+                revert(add(reason, 32), mload(reason))
+            }
         }
     }
 

@@ -234,8 +234,10 @@ interface IStateCommitmentChain {
     ///      (rollback, proposer jailed for `FRAUD_JAIL_DURATION` — which takes it out of the active set — slash,
     ///      reward credited in the StakeManager); the same root forfeits the bond to the
     ///      treasury. A reverting jail or slash does not undo the rollback (`ProposerJailFailed`,
-    ///      `ProposerSlashFailed`), except when it ran out of gas (`StateCommitmentChainSlashOutOfGas`: the whole
-    ///      challenge reverts).
+    ///      `ProposerSlashFailed`), except when it ran out of gas (`StateCommitmentChainSlashOutOfGas`) or was
+    ///      refused as re-entrant (`challenge` called from inside a StakeManager payout, e.g. a stake token's
+    ///      hook: `ReentrancyGuardReentrantCall`): then the whole challenge reverts, so neither can spare the
+    ///      liar its slash.
     /// @param proof The fraud proof.
     /// @return fraud Whether fraud was proven.
     function challenge(FraudProof calldata proof) external returns (bool fraud);

@@ -6,6 +6,7 @@ import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol"
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {ERC1967Proxy} from "@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.sol";
 import {Initializable} from "@openzeppelin/contracts-upgradeable/proxy/utils/Initializable.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
 import {StateCommitmentChain} from "../../contracts/fraud/StateCommitmentChain.sol";
 import {IStateCommitmentChain} from "../../contracts/interfaces/IStateCommitmentChain.sol";
@@ -673,6 +674,31 @@ contract StateCommitmentChainChallengeTest is StateCommitmentChainFixture {
         assertEq(scc.chainLength(), 1);
         assertFalse(stake.isJailed(PROPOSER2));
         assertEq(stake.slashAt(0).validator, PROPOSER2);
+    }
+
+    function test_challenge_revertsIfTheSlashIsRefusedAsReentrant() public {
+        // A challenge sent from inside a StakeManager payout (a hooked stake token) gets the slash refused by the
+        // StakeManager's reentrancy guard; swallowing that would let the liar keep its stake.
+        (Built memory bad, uint256 badId) = _chainWithFraud();
+        bytes memory reason = abi.encodeWithSelector(ReentrancyGuardTransient.ReentrancyGuardReentrantCall.selector);
+        vm.mockCallRevert(address(stake), abi.encodeWithSelector(MockStakeManager.slash.selector), reason);
+        IStateCommitmentChain.FraudProof memory p = _fraudProof(bad, badId, 1);
+        vm.prank(CHALLENGER);
+        vm.expectRevert(ReentrancyGuardTransient.ReentrancyGuardReentrantCall.selector);
+        scc.challenge(p);
+        assertEq(scc.chainLength(), 3, "nothing rolled back");
+        assertEq(uint256(scc.stateOf(badId)), uint256(IStateCommitmentChain.CommitmentState.Pending));
+    }
+
+    function test_challenge_revertsIfTheJailIsRefusedAsReentrant() public {
+        (Built memory bad, uint256 badId) = _chainWithFraud();
+        bytes memory reason = abi.encodeWithSelector(ReentrancyGuardTransient.ReentrancyGuardReentrantCall.selector);
+        vm.mockCallRevert(address(stake), abi.encodeWithSelector(MockStakeManager.jail.selector), reason);
+        IStateCommitmentChain.FraudProof memory p = _fraudProof(bad, badId, 1);
+        vm.prank(CHALLENGER);
+        vm.expectRevert(ReentrancyGuardTransient.ReentrancyGuardReentrantCall.selector);
+        scc.challenge(p);
+        assertEq(scc.chainLength(), 3, "nothing rolled back");
     }
 
     function test_challenge_revertsIfTheSlashRunsOutOfGas() public {
