@@ -334,3 +334,16 @@ describe("Keeper", function () {
     expect(line?.msg).to.equal("keeper intent already finished");
   });
 });
+
+describe("Keeper metrics", function () {
+  it("start every action's series at zero (refreshHealth, restore and checkSentinels included)", function () {
+    const registry = new Registry();
+    registerKeeperMetrics(registry);
+    const text = registry.render();
+    for (const action of ["refreshHealth", "restore", "checkSentinels", "checkHeartbeat"]) {
+      expect(text).to.include(`healnet_keeper_actions_total{action="${action}",result="confirmed"} 0`);
+      expect(text).to.include(`healnet_keeper_skipped_total{action="${action}",reason="replayed"} 0`);
+    }
+    expect(text).to.include(`healnet_keeper_skipped_total{action="refreshHealth",reason="no-effect"} 0`);
+  });
+});

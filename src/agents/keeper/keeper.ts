@@ -20,7 +20,10 @@
  *      reported ok (the incident's own report, or a succeeded Resync / Reprovision among the last
  *      `restoreActionScan` actions) once an eth_call of it succeeds (heartbeat proof and height close). New
  *      incidents are picked up from a cursor (`incidentScanPerTick` per tick); a candidate is dropped once restored, unjailed or tombstoned, and
- *      at most `restoreCandidatesMax` are followed (the oldest dropped first).
+ *      at most `restoreCandidatesMax` are followed (the oldest dropped first);
+ *   9. (with the SentinelRegistry) sweeps the sentinel pool: reads every registered sentinel's served flag and
+ *      liveness (views, at most MAX_SENTINELS = 64) and, only when one would change (a served sentinel silent,
+ *      or a dropped / never-served one live), calls `checkSentinel(id)` (one change) or `checkAll()` (several).
  * While the set is degraded (`degradedSince != 0`) an overdue validator is only checked when an eth_call of
  * `checkHeartbeat` says it would act. A healthy network costs view calls only: zero transactions per tick.
  * An intent whose outcome the intent log already holds (`fromLog`) is not reported as a new action.
@@ -31,6 +34,7 @@ import type { SendRequest, SendResult } from "../../chain/sender.js";
 import type {
   INodeHealth,
   IRecoveryManager,
+  ISentinelRegistry,
   IStakeManager,
   IValidatorSet,
 } from "../../../types/ethers-contracts/index.js";
@@ -83,6 +87,8 @@ export interface KeeperContracts {
   stake: IStakeManager;
   /** Optional: with it the keeper also restores remediated jailed validators (`restore`). */
   recovery?: IRecoveryManager;
+  /** Optional: with it the keeper also drops silent sentinels and restores live ones (`checkSentinel`). */
+  sentinels?: ISentinelRegistry;
 }
 
 export interface KeeperOptions {
@@ -137,7 +143,8 @@ export type ActionName =
   | "evaluateAndRotate"
   | "reportDoubleSign"
   | "claimReward"
-  | "restore";
+  | "restore"
+  | "checkSentinels";
 
 export interface KeeperAction {
   action: ActionName;
@@ -232,6 +239,7 @@ export class Keeper {
       });
     }
     if (budget()) await this.#claimReward(actions, now);
+    if (this.#deps.contracts.sentinels && budget()) await this.#sweepSentinels(actions, now);
     if (this.#deps.contracts.recovery) await this.#restore(actions, budget);
 
     this.#deps.metrics?.tickDuration.observe((Date.now() - started) / 1000);
@@ -416,6 +424,39 @@ export class Keeper {
     });
     if (result?.status === "confirmed" && !result.fromLog)
       this.#deps.metrics?.rewardClaimed.inc({}, Number(owed) / 1e18);
+  }
+
+  /**
+   * Keeps the sentinel pool's served list true: a served sentinel that is not live (NodeHealth Overdue,
+   * Stalled or Unknown) is dropped, an unserved one that is live is restored. Views first (the registry's
+   * sentinels, served list and `isLive` of each: bounded by MAX_SENTINELS = 64); nothing is sent when they
+   * agree. One change: `checkSentinel(id)`; several: one `checkAll()`. The intent key names the chain time,
+   * so the same sentinel dropped again later (after a restore) is a new intent.
+   */
+  async #sweepSentinels(actions: KeeperAction[], now: bigint): Promise<void> {
+    const registry = this.#deps.contracts.sentinels!;
+    const [ids, served] = await Promise.all([registry.sentinels(), registry.servedSentinels()]);
+    if (ids.length === 0) return;
+    const servedNow = new Set(served.map((a) => a.toLowerCase()));
+    const live = await Promise.all(ids.map((id) => registry.isLive(id)));
+    const changed = ids.filter((id, i) => live[i] !== servedNow.has(id.toLowerCase()));
+    if (changed.length === 0) return;
+    if (changed.length === 1) {
+      const sentinel = changed[0]!;
+      await this.#act(actions, "checkSentinels", sentinel, {
+        key: `checkSentinel:${sentinel}:${now}`,
+        contract: registry,
+        method: "checkSentinel",
+        args: [sentinel],
+      });
+      return;
+    }
+    await this.#act(actions, "checkSentinels", `${changed.length} sentinels`, {
+      key: `checkAll:${now}`,
+      contract: registry,
+      method: "checkAll",
+      args: [],
+    });
   }
 
   /**

@@ -13,6 +13,7 @@
 import {
   INodeHealth__factory,
   IRecoveryManager__factory,
+  ISentinelRegistry__factory,
   IStakeManager__factory,
   IValidatorSet__factory,
 } from "../../../types/ethers-contracts/index.js";
@@ -117,6 +118,10 @@ export async function startKeeper(config: KeeperConfig): Promise<number> {
       // With the guardian side deployed, the keeper also restores remediated jailed validators.
       ...(addresses.recovery && {
         recovery: IRecoveryManager__factory.connect(addresses.recovery, client.signer),
+      }),
+      // With the sentinel pool deployed, the keeper also drops silent sentinels and restores live ones.
+      ...(addresses.sentinels && {
+        sentinels: ISentinelRegistry__factory.connect(addresses.sentinels, client.signer),
       }),
     };
     const queue = new HeartbeatQueue(config.relayQueueSize);

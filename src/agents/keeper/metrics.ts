@@ -12,19 +12,26 @@ export interface KeeperMetrics {
   pendingTransactions: Gauge;
 }
 
-const ACTIONS: readonly ActionName[] = [
-  "heartbeatBatch",
-  "checkHeartbeat",
-  "executeSlash",
-  "fillVacancies",
-  "evaluateAndRotate",
-  "reportDoubleSign",
-  "claimReward",
-  "restore",
-];
+/** Every ActionName, once: the `satisfies` makes the compiler refuse a list that misses a new action. */
+const ACTION_SET = {
+  heartbeatBatch: true,
+  checkHeartbeat: true,
+  executeSlash: true,
+  refreshHealth: true,
+  fillVacancies: true,
+  evaluateAndRotate: true,
+  reportDoubleSign: true,
+  claimReward: true,
+  restore: true,
+  checkSentinels: true,
+} as const satisfies Record<ActionName, true>;
+export const KEEPER_ACTIONS = Object.keys(ACTION_SET) as readonly ActionName[];
+const ACTIONS = KEEPER_ACTIONS;
 const RESULTS = ["confirmed", "already-handled", "rejected", "reverted", "error"] as const;
 const SKIPS: readonly { action: ActionName; reason: string }[] = [
   { action: "checkHeartbeat", reason: "degraded" },
+  { action: "refreshHealth", reason: "no-effect" },
+  { action: "refreshHealth", reason: "simulation-reverted" },
   { action: "fillVacancies", reason: "no-effect" },
   { action: "fillVacancies", reason: "simulation-reverted" },
   { action: "evaluateAndRotate", reason: "nothing-below-min-uptime" },

@@ -3,7 +3,9 @@
  *
  *   1. Reads logs in bounded block ranges from its cursor (at most `maxBlockRange` blocks per getLogs,
  *      `maxRangesPerTick` ranges per tick, stopping `confirmations` blocks behind the head):
- *      - validator set: `RemediationRequested` (a stalled node: new work), `RemediationResolved`;
+ *      - validator set: `RemediationRequested` (a stalled node: new work), `RemediationResolved`, and
+ *        `IncidentOpened` of kind Downtime for a node this driver manages (a crashed node the set jailed: new
+ *        work; other kinds and unmanaged validators are ignored);
  *      - RecoveryManager: `RecoveryRequested` (a guardian-approved Resync / Reprovision: new work),
  *        `RemediationReported` / `IncidentRemediationReported` (reported — by us or another orchestrator:
  *        the work is done), `RemediationEscalated` (an action overdue: still reportable, logged).
@@ -14,7 +16,7 @@
  *      incident must still be open (`openRemediationOf(validator) == id`, not resolved) and unreported
  *      (`recovery.incidentReport(id).reportedAt == 0`; the contract accepts one report per incident); an
  *      action must still be
- *      Requested or Escalated. Then it runs the ladder (incident) or the one requested step (action),
+ *      Requested or Escalated; a downtime incident's validator must still be Jailed (not yet restored). Then it runs the ladder (incident) or the one requested step (action),
  *      persists the outcome, re-checks that nobody reported meanwhile and reports it through the chain
  *      layer's sender under a stable intent key — so a crash between send and receipt is reconciled, not
  *      sent again, and a restarted orchestrator never reports twice.
@@ -65,6 +67,10 @@ export const ActionStatus = {
   Escalated: 4n,
   Done: 5n,
 } as const;
+
+/** IValidatorSet.IncidentKind.Downtime and IValidatorSet.Status.Jailed. */
+const DOWNTIME = 0n;
+const JAILED = 4n;
 
 /** The contracts the orchestrator reads and reports to (bound to the operator key for reports). */
 export interface OrchestratorContracts {
@@ -223,6 +229,7 @@ export class Orchestrator {
     const setTopics = [
       set.interface.getEvent("RemediationRequested").topicHash,
       set.interface.getEvent("RemediationResolved").topicHash,
+      set.interface.getEvent("IncidentOpened").topicHash,
     ];
     const rmTopics = [
       recovery.interface.getEvent("RecoveryRequested").topicHash,
@@ -274,6 +281,35 @@ export class Orchestrator {
         if (!this.#pending.has(keyOf(w))) {
           this.#pending.set(keyOf(w), w);
           this.#d.log.info("remediation requested", {
+            incidentId: w.id,
+            validator: w.validator,
+            block: log.blockNumber,
+          });
+        }
+        break;
+      }
+      case "IncidentOpened": {
+        // Only a crashed (Downtime) node this driver manages is ours: the set jailed it; restarting it and
+        // reporting the incident lets the keeper's `restore` return it to the backup pool once it heartbeats.
+        if ((args[2] as bigint) !== DOWNTIME) break;
+        const validator = getAddress(args[1]);
+        if (!this.#d.driver.nodeOf(validator)) {
+          this.#d.log.debug("downtime incident of a validator this driver does not manage; ignored", {
+            incidentId: args[0] as bigint,
+            validator,
+          });
+          break;
+        }
+        const w: IncidentWork = {
+          type: "incident",
+          id: args[0] as bigint,
+          validator,
+          cause: "downtime",
+          seenAt: now,
+        };
+        if (!this.#pending.has(keyOf(w))) {
+          this.#pending.set(keyOf(w), w);
+          this.#d.log.info("downtime incident of a managed node (jailed); restarting it", {
             incidentId: w.id,
             validator: w.validator,
             block: log.blockNumber,
@@ -356,10 +392,24 @@ export class Orchestrator {
     if (await this.#incidentReported(w.id)) return this.#done(w, "already-reported");
 
     if (w.report === undefined) {
-      const [incident, open] = await Promise.all([set.incident(w.id), set.openRemediationOf(w.validator)]);
-      if (incident.resolvedAt !== 0n || open !== w.id) {
-        log.info("incident closed before the orchestrator acted (healed or replaced); nothing to do");
-        return this.#done(w, "closed");
+      if (w.cause === "downtime") {
+        // A crashed node: worth a restart only while it is still jailed (not restored, exited or tombstoned).
+        const [status, restoration] = await Promise.all([
+          set.statusOf(w.validator),
+          this.#d.contracts.recovery.restorationOf(w.id),
+        ]);
+        if (status !== JAILED || restoration.validator !== ZERO_ADDRESS) {
+          log.info("downtime incident no longer jailed (restored, exited or tombstoned); nothing to do", {
+            status,
+          });
+          return this.#done(w, "closed");
+        }
+      } else {
+        const [incident, open] = await Promise.all([set.incident(w.id), set.openRemediationOf(w.validator)]);
+        if (incident.resolvedAt !== 0n || open !== w.id) {
+          log.info("incident closed before the orchestrator acted (healed or replaced); nothing to do");
+          return this.#done(w, "closed");
+        }
       }
       const node = this.#d.driver.nodeOf(w.validator);
       if (!node) {
@@ -386,7 +436,10 @@ export class Orchestrator {
         signal,
       );
       if (outcome.ok) this.#d.metrics?.timeToHeal.observe((Date.now() - w.seenAt) / 1000);
-      const details = incidentDetails(w.id, node, this.#d.driver.kind, outcome);
+      const details = {
+        ...incidentDetails(w.id, node, this.#d.driver.kind, outcome),
+        ...(w.cause === "downtime" ? { cause: "downtime" } : {}),
+      };
       w.report = {
         ok: outcome.ok,
         detailsHash: detailsHash(details),
@@ -564,6 +617,8 @@ export class Orchestrator {
       this.#d.metrics?.cursorBlock.set(Number(this.#cursor));
   }
 }
+
+const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
 
 const DEFAULT_LADDER_BUDGETS = { resyncTimeoutMs: 300_000, reprovisionTimeoutMs: 300_000 };
 

@@ -8,11 +8,16 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 
-/** A stalled node the validator set asked to heal (`RemediationRequested`). */
+/**
+ * An incident of a node to heal: a stalled node the validator set asked to heal (`RemediationRequested`), or
+ * (`cause: "downtime"`) a managed node that crashed and was jailed (`IncidentOpened`, kind Downtime).
+ */
 export interface IncidentWork {
   type: "incident";
   id: bigint;
   validator: string;
+  /** Absent: a stall remediation request. "downtime": a jailed crashed node (restarted, then reported). */
+  cause?: "downtime";
   /** Wall-clock ms when the orchestrator first saw it (time-to-heal starts there). */
   seenAt: number;
   /** Set once the ladder ran: what is to be reported (kept so a failed report is retried, not the ladder). */
@@ -142,7 +147,12 @@ function decode(text: string, where: string): OrchestratorState {
       seenAt: Number(w.seenAt),
       ...(w.report ? { report: w.report as PendingReport } : {}),
     };
-    if (w.type === "incident") return { type: "incident", ...common };
+    if (w.type === "incident")
+      return {
+        type: "incident",
+        ...common,
+        ...(w.cause === "downtime" ? { cause: "downtime" as const } : {}),
+      };
     if (w.type === "action")
       return {
         type: "action",
