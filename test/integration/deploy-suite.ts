@@ -56,7 +56,7 @@ async function expectDocumentedRoles(suite: Suite, parameterAdmin: string, admin
       DEFAULT_ADMIN_ROLE: admins,
       PARAMETER_ROLE: [parameterAdmin, a.RecoveryManager],
       SLASHER_ROLE: [a.SelfHealingValidatorSet, a.StateCommitmentChain],
-      JAILER_ROLE: [a.SelfHealingValidatorSet, a.RecoveryManager],
+      JAILER_ROLE: [a.SelfHealingValidatorSet, a.RecoveryManager, a.StateCommitmentChain],
     }),
     "StakeManager",
   );
