@@ -81,6 +81,9 @@ const BATCH_TRANSFERS = 4;
 const FRAUD_TREE_DEPTH = 32;
 /** Simulated start time on the embedded network (fixed, so runs are identical). 2033-05-18. */
 export const FIXED_START = 2_000_000_000;
+/** Setup transactions whose timestamps reach the chain's state (the sentinels' additions) are mined this many
+ *  seconds before the start; the deployment before them starts 3,600 s before it, with wall-clock time. */
+const SETUP_PIN_S = 60;
 
 /** What the engine needs of a Hardhat network connection. */
 export interface SimConnection {
@@ -575,6 +578,9 @@ export async function runSimulation(options: RunOptions): Promise<SimRecord> {
     const sentinelId = new Wallet(id(`healnet-sim/sentinel/${i}`)).address;
     const signer = new Wallet(id(`healnet-sim/sentinel-signer/${i}`));
     const endpoint = `http://s${i + 1}.sentinels.sim:8545`;
+    // The addition's audit entry records its block's timestamp: pin it (the deployment's own blocks take
+    // wall-clock time), or two runs with one seed would end with different audit heads.
+    if (sameTimestamp) await rpc("evm_setNextBlockTimestamp", [start - SETUP_PIN_S]);
     await (await suite.sentinels.addSentinel(sentinelId, signer.address, admin.address, endpoint)).wait();
     sentinelPool.ids.push(sentinelId);
     sentinelPool.endpoints.push(endpoint);
