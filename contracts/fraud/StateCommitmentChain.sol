@@ -505,9 +505,7 @@ contract StateCommitmentChain is
         uint256 left = gasleft();
         if (left < gasBefore / 63) revert StateCommitmentChainSlashOutOfGas(left);
         if (reason.length == 4 && bytes4(reason) == ReentrancyGuardReentrantCall.selector) {
-            assembly ("memory-safe") {
-                revert(add(reason, 32), mload(reason))
-            }
+            revert ReentrancyGuardReentrantCall();
         }
     }
 

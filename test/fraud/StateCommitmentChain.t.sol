@@ -680,7 +680,9 @@ contract StateCommitmentChainChallengeTest is StateCommitmentChainFixture {
         // A challenge sent from inside a StakeManager payout (a hooked stake token) gets the slash refused by the
         // StakeManager's reentrancy guard; swallowing that would let the liar keep its stake.
         (Built memory bad, uint256 badId) = _chainWithFraud();
-        bytes memory reason = abi.encodeWithSelector(ReentrancyGuardTransient.ReentrancyGuardReentrantCall.selector);
+        bytes memory reason = abi.encodeWithSelector(
+            ReentrancyGuardTransient.ReentrancyGuardReentrantCall.selector
+        );
         vm.mockCallRevert(address(stake), abi.encodeWithSelector(MockStakeManager.slash.selector), reason);
         IStateCommitmentChain.FraudProof memory p = _fraudProof(bad, badId, 1);
         vm.prank(CHALLENGER);
@@ -692,7 +694,9 @@ contract StateCommitmentChainChallengeTest is StateCommitmentChainFixture {
 
     function test_challenge_revertsIfTheJailIsRefusedAsReentrant() public {
         (Built memory bad, uint256 badId) = _chainWithFraud();
-        bytes memory reason = abi.encodeWithSelector(ReentrancyGuardTransient.ReentrancyGuardReentrantCall.selector);
+        bytes memory reason = abi.encodeWithSelector(
+            ReentrancyGuardTransient.ReentrancyGuardReentrantCall.selector
+        );
         vm.mockCallRevert(address(stake), abi.encodeWithSelector(MockStakeManager.jail.selector), reason);
         IStateCommitmentChain.FraudProof memory p = _fraudProof(bad, badId, 1);
         vm.prank(CHALLENGER);
