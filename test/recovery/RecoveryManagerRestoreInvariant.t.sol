@@ -38,28 +38,43 @@ contract RestoreHandler is CommonBase, StdUtils {
     address internal immutable keeper;
     address[] internal validators;
 
-    // ghost: heartbeats
+    struct Beats {
+        uint256 lastEpoch;
+        uint256 bitmap;
+    }
+
+    struct Jail {
+        bool jailed;
+        uint256 until;
+    }
+
+    struct IncidentGhost {
+        address validator;
+        uint256 jailedAt;
+        uint256 faultAt;
+        uint256 reportedAt;
+        bool reportOk;
+        uint256 restores;
+        uint256 restoredAt;
+        bool stall; // a stall is jailed only when escalated (jailedAt = resolvedAt), possibly after its report
+    }
+
+    /// @dev Each counts calls where the manager disagreed with the ghost.
+    struct Failures {
+        uint256 unprovenRestores; // succeeded although the ghost says it must not
+        uint256 refusedRestores; // reverted although the ghost says it is proven
+        uint256 stillJailedAfterRestore;
+        uint256 activatedByRestore;
+        uint256 releaseMismatches;
+    }
+
     mapping(address v => mapping(uint256 epoch => bool)) public beatIn;
-    mapping(address v => uint256) public lastBeatEpoch;
-    mapping(address v => uint256) public bitmapOf;
-    // ghost: jails and incidents
-    mapping(address v => bool) public jailed;
-    mapping(address v => uint256) public jailUntil;
+    mapping(address v => Beats) internal _beats;
+    mapping(address v => Jail) internal _jails;
+    mapping(uint256 id => IncidentGhost) internal _incidents;
     uint256 public incidentCount;
-    mapping(uint256 id => address) public validatorOf;
-    mapping(uint256 id => uint256) public jailedAt;
-    mapping(uint256 id => uint256) public faultAt;
-    mapping(uint256 id => uint256) public reportedAt;
-    mapping(uint256 id => bool) public reportOk;
-    // ghost: restores
-    mapping(uint256 id => uint256) public restores;
-    mapping(uint256 id => uint256) public restoredAt;
     uint256 public totalRestores;
-    uint256 public unprovenRestores; // succeeded although the ghost says it must not
-    uint256 public refusedRestores; // reverted although the ghost says it is proven
-    uint256 public stillJailedAfterRestore;
-    uint256 public activatedByRestore;
-    uint256 public releaseMismatches;
+    Failures public failures;
 
     constructor(
         RecoveryManager rm_,
@@ -97,15 +112,15 @@ contract RestoreHandler is CommonBase, StdUtils {
                 health.setLiveness(v, INodeHealth.Liveness.Overdue);
                 continue;
             }
-            uint256 last = lastBeatEpoch[v];
+            uint256 last = _beats[v].lastEpoch;
             uint256 shift = e - last;
-            bitmapOf[v] = (last == 0 || shift >= 256 ? 0 : bitmapOf[v] << shift) | 1;
-            lastBeatEpoch[v] = e;
+            _beats[v].bitmap = (last == 0 || shift >= 256 ? 0 : _beats[v].bitmap << shift) | 1;
+            _beats[v].lastEpoch = e;
             beatIn[v][e] = true;
             INodeHealth.HeartbeatRecord memory r;
             r.timestamp = uint64(block.timestamp);
             r.blockHeight = BEST;
-            r.uptimeBitmap = bitmapOf[v];
+            r.uptimeBitmap = _beats[v].bitmap;
             health.setRecord(v, r);
             health.setLiveness(v, INodeHealth.Liveness.Live);
         }
@@ -131,11 +146,43 @@ contract RestoreHandler is CommonBase, StdUtils {
         stake.setJailed(v, true);
         stake.setJailedUntil(v, uint64(block.timestamp + JAIL));
         set.setStatus(v, IValidatorSet.Status.Jailed);
-        validatorOf[id] = v;
-        jailedAt[id] = block.timestamp;
-        faultAt[id] = inc.faultAt;
-        jailed[v] = true;
-        jailUntil[v] = block.timestamp + JAIL;
+        _incidents[id].validator = v;
+        _incidents[id].jailedAt = block.timestamp;
+        _incidents[id].faultAt = inc.faultAt;
+        _jails[v].jailed = true;
+        _jails[v].until = block.timestamp + JAIL;
+    }
+
+    /// @dev A stall opens without a jail; the report may come before the jail (escalateStall).
+    function stall(uint256 vSeed, uint256 faultDelay) external {
+        address v = validators[vSeed % validators.length];
+        uint256 id = ++incidentCount;
+        IValidatorSet.Incident memory inc;
+        inc.validator = v;
+        inc.kind = IValidatorSet.IncidentKind.Stall;
+        inc.faultAt = uint64(block.timestamp - bound(faultDelay, 0, 600));
+        inc.detectedAt = uint64(block.timestamp);
+        set.setIncident(id, inc);
+        _incidents[id].validator = v;
+        _incidents[id].faultAt = inc.faultAt;
+        _incidents[id].stall = true;
+    }
+
+    /// @dev The stall's remediation is escalated: the incident closes (resolvedAt) and the validator is jailed.
+    function escalateStall(uint256 idSeed) external {
+        if (incidentCount == 0) return;
+        uint256 id = bound(idSeed, 1, incidentCount);
+        IncidentGhost storage g = _incidents[id];
+        if (!g.stall || g.jailedAt != 0) return;
+        IValidatorSet.Incident memory inc = set.incident(id);
+        inc.resolvedAt = uint64(block.timestamp);
+        set.setIncident(id, inc);
+        stake.setJailed(g.validator, true);
+        stake.setJailedUntil(g.validator, uint64(block.timestamp + JAIL));
+        set.setStatus(g.validator, IValidatorSet.Status.Jailed);
+        g.jailedAt = block.timestamp;
+        _jails[g.validator].jailed = true;
+        _jails[g.validator].until = block.timestamp + JAIL;
     }
 
     function report(uint256 idSeed, uint256 okSeed) external {
@@ -144,18 +191,18 @@ contract RestoreHandler is CommonBase, StdUtils {
         bool ok = okSeed % 4 != 0;
         vm.prank(operator);
         try rm.reportIncidentRemediation(id, ok, keccak256(abi.encode(idSeed))) {
-            reportedAt[id] = block.timestamp;
-            reportOk[id] = ok;
+            _incidents[id].reportedAt = block.timestamp;
+            _incidents[id].reportOk = ok;
         } catch {}
     }
 
     /// @dev The validator's own unjail once the jail is over (the set's backup heap takes it back).
     function unjailSelf(uint256 vSeed) external {
         address v = validators[vSeed % validators.length];
-        if (!jailed[v] || block.timestamp < jailUntil[v]) return;
+        if (!_jails[v].jailed || block.timestamp < _jails[v].until) return;
         stake.setJailed(v, false);
         set.setStatus(v, IValidatorSet.Status.Backup);
-        jailed[v] = false;
+        _jails[v].jailed = false;
     }
 
     // ---- keeper ----
@@ -163,22 +210,24 @@ contract RestoreHandler is CommonBase, StdUtils {
     function restore(uint256 idSeed) external {
         if (incidentCount == 0) return;
         uint256 id = bound(idSeed, 1, incidentCount);
-        address v = validatorOf[id];
+        address v = _incidents[id].validator;
         bool proven = _proven(id);
         uint256 releasesBefore = stake.releaseCalls();
         vm.prank(keeper);
         try rm.restore(id, 0) {
-            ++restores[id];
+            ++_incidents[id].restores;
             ++totalRestores;
-            restoredAt[id] = block.timestamp;
-            if (!proven) ++unprovenRestores;
-            if (stake.isJailed(v)) ++stillJailedAfterRestore;
-            if (set.isActive(v) || set.statusOf(v) == IValidatorSet.Status.Active) ++activatedByRestore;
-            if (stake.releaseCalls() != releasesBefore + 1 || stake.lastReleased() != v) ++releaseMismatches;
-            jailed[v] = false;
+            _incidents[id].restoredAt = block.timestamp;
+            if (!proven) ++failures.unprovenRestores;
+            if (stake.isJailed(v)) ++failures.stillJailedAfterRestore;
+            if (set.isActive(v) || set.statusOf(v) == IValidatorSet.Status.Active)
+                ++failures.activatedByRestore;
+            if (stake.releaseCalls() != releasesBefore + 1 || stake.lastReleased() != v)
+                ++failures.releaseMismatches;
+            _jails[v].jailed = false;
         } catch {
-            if (proven) ++refusedRestores;
-            if (stake.releaseCalls() != releasesBefore) ++releaseMismatches;
+            if (proven) ++failures.refusedRestores;
+            if (stake.releaseCalls() != releasesBefore) ++failures.releaseMismatches;
         }
     }
 
@@ -186,17 +235,26 @@ contract RestoreHandler is CommonBase, StdUtils {
     ///      heartbeat in each of the last PROOF epochs up to the last heartbeat's, all after the epoch of the
     ///      later of the report and the jail.
     function _proven(uint256 id) internal view returns (bool) {
-        address v = validatorOf[id];
-        if (restores[id] != 0 || reportedAt[id] == 0 || !reportOk[id]) return false;
-        if (!jailed[v] || jailUntil[v] != jailedAt[id] + JAIL) return false;
-        uint256 last = lastBeatEpoch[v];
+        address v = _incidents[id].validator;
+        if (_incidents[id].restores != 0 || _incidents[id].reportedAt == 0 || !_incidents[id].reportOk)
+            return false;
+        if (_incidents[id].jailedAt == 0) return false; // a stall not escalated (never jailed)
+        if (!_jails[v].jailed || _jails[v].until != _incidents[id].jailedAt + JAIL) return false;
+        uint256 last = _beats[v].lastEpoch;
         if (last != _epoch()) return false;
-        uint256 from = reportedAt[id] > jailedAt[id] ? reportedAt[id] : jailedAt[id];
+        uint256 from =
+            _incidents[id].reportedAt > _incidents[id].jailedAt
+                ? _incidents[id].reportedAt
+                : _incidents[id].jailedAt;
         uint256 fromEpoch = from / EPOCH;
         for (uint256 i = 0; i < PROOF; ++i) {
             if (last - i <= fromEpoch || !beatIn[v][last - i]) return false;
         }
         return true;
+    }
+
+    function incidentOf(uint256 id) external view returns (IncidentGhost memory) {
+        return _incidents[id];
     }
 }
 
@@ -267,38 +325,41 @@ contract RecoveryManagerRestoreInvariantTest is Test {
     ///         Live, with a heartbeat in each of the last `recoveryProof` epochs after the later of report and
     ///         jail; and (the other way) such an incident is never refused.
     function invariant_restoreOnlyWhenProven() public view {
-        assertEq(handler.unprovenRestores(), 0, "restored without proof");
-        assertEq(handler.refusedRestores(), 0, "proven restore refused");
+        (uint256 unproven, uint256 refused, , , ) = handler.failures();
+        assertEq(unproven, 0, "restored without proof");
+        assertEq(refused, 0, "proven restore refused");
     }
 
     /// @notice At most one restore per incident, and the manager's record matches it.
     function invariant_atMostOneRestorePerIncident() public view {
         uint256 n = handler.incidentCount();
         for (uint256 id = 1; id <= n; ++id) {
-            uint256 r = handler.restores(id);
-            assertLe(r, 1, "incident restored twice");
-            assertEq(rm.restorationOf(id).validator, r == 1 ? handler.validatorOf(id) : address(0));
+            RestoreHandler.IncidentGhost memory g = handler.incidentOf(id);
+            assertLe(g.restores, 1, "incident restored twice");
+            assertEq(rm.restorationOf(id).validator, g.restores == 1 ? g.validator : address(0));
         }
     }
 
     /// @notice Each restore releases the jail exactly once (release calls = restores) and never activates.
     function invariant_restoreReleasesOnceAndNeverActivates() public view {
         assertEq(stake.releaseCalls(), handler.totalRestores(), "release calls != restores");
-        assertEq(handler.releaseMismatches(), 0, "release not called exactly once per restore");
-        assertEq(handler.stillJailedAfterRestore(), 0, "restored but still jailed");
-        assertEq(handler.activatedByRestore(), 0, "restore made a validator active");
+        (, , uint256 stillJailed, uint256 activated, uint256 releaseMismatches) = handler.failures();
+        assertEq(releaseMismatches, 0, "release not called exactly once per restore");
+        assertEq(stillJailed, 0, "restored but still jailed");
+        assertEq(activated, 0, "restore made a validator active");
     }
 
     /// @notice The time to recover recorded is the restore time minus the fault time.
     function invariant_timeToRecoverIsRestoreMinusFault() public view {
         uint256 n = handler.incidentCount();
         for (uint256 id = 1; id <= n; ++id) {
-            if (handler.restores(id) == 0) continue;
+            RestoreHandler.IncidentGhost memory g = handler.incidentOf(id);
+            if (g.restores == 0) continue;
             IRecoveryManager.Restoration memory r = rm.restorationOf(id);
-            assertEq(r.restoredAt, handler.restoredAt(id));
-            assertEq(r.faultAt, handler.faultAt(id));
-            assertEq(r.reportedAt, handler.reportedAt(id));
-            assertEq(r.timeToRecover, handler.restoredAt(id) - handler.faultAt(id));
+            assertEq(r.restoredAt, g.restoredAt);
+            assertEq(r.faultAt, g.faultAt);
+            assertEq(r.reportedAt, g.reportedAt);
+            assertEq(r.timeToRecover, g.restoredAt - g.faultAt);
         }
     }
 }
