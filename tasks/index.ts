@@ -185,7 +185,7 @@ export const healTasks: TaskDefinition[] = [
   ).build(),
   task(
     ["heal", "upgrade", "rehearse"],
-    "Fork the network on a local anvil, upgrade there, check the invariants and a few heal rounds: GO / NO-GO",
+    "Fork the network on a local anvil, upgrade there, check the invariants and a healing drill: GO / NO-GO",
   )
     .addOption({
       name: "contract",
@@ -209,7 +209,8 @@ export const healTasks: TaskDefinition[] = [
     })
     .addOption({
       name: "rounds",
-      description: "Heal rounds on the fork after the upgrade",
+      description:
+        "Intervals of healthy heartbeats in the healing drill before a validator crashes (0 .. 50)",
       defaultValue: "3",
     })
     .addOption({

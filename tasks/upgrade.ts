@@ -1,6 +1,8 @@
 /**
  * `heal upgrade rehearse --network <net> --contract <Name> [--implementation <Artifact>] [--migration <fn>]`:
- * rehearses an upgrade on an anvil fork of the network (src/suite/rehearse.ts) and prints GO or NO-GO with
+ * rehearses an upgrade on an anvil fork of the network (src/suite/rehearse.ts) — the upgrade, the invariants,
+ * the layout check and a healing drill (`--rounds` intervals of healthy heartbeats, then one active validator
+ * crashes and must be detected and replaced without touching the others) — and prints GO or NO-GO with
  * reasons; NO-GO, like a bad argument, exits non-zero. Nothing is sent to the network itself.
  *
  *   heal upgrade rehearse --network sepolia --contract StakeManager --implementation StakeManagerV2 --migration migrateToV2
@@ -62,6 +64,12 @@ export const rehearse = healAction("upgrade rehearse", async (args: Args, hre) =
     readArtifact: async (name) => (await hre.artifacts.readArtifact(name)) as never,
     log: (line) => console.log(line),
   });
+  const d = result.drill;
+  if (d?.crashed !== undefined && d.incidentId !== undefined) {
+    console.log(
+      `drill: ${d.crashed} crashed → incident ${d.incidentId ?? "none"}, replaced by ${d.replacement ?? "nobody"}; false positives: ${d.falsePositives.length}`,
+    );
+  }
   for (const warning of result.warnings) console.log(`  warning (already so before the upgrade): ${warning}`);
   if (result.go) {
     console.log(`GO: ${contract} → ${args.implementation || contract} passed every check on the fork`);

@@ -123,7 +123,7 @@ contract NodeHealth is INodeHealth, Versioned, AccessControlUpgradeable, EIP712U
     // ─── heartbeats ────────────────────────────────────────────────────────────────────────────────────
 
     /// @inheritdoc INodeHealth
-    function heartbeat(HealthReport calldata report) external {
+    function heartbeat(HealthReport calldata report) external virtual {
         NodeHealthStorage storage $ = _storage();
         uint256 word = $.records[msg.sender];
         if (!word.isRegistered()) revert NodeHealthUnknownSigner(msg.sender);

@@ -2,10 +2,22 @@
  * Upgrade rehearsal (docs/upgrades.md "Rehearse before the real thing"): fork the live network on a local anvil
  * (`anvil --fork-url`, npm `@foundry-rs/anvil`, 127.0.0.1 on a port the OS chooses), perform the upgrade there
  * (the new implementation deployed on the fork, `ProxyAdmin.upgradeAndCall` sent as the ProxyAdmin's owner —
- * the deployer or the DAO timelock — impersonated), check the invariants of src/suite/invariants.ts before,
- * right after the upgrade, and after a few heal rounds on the fork, check the new implementation's storage
- * layout against the deployed release's reference (upgrades/layouts/<Contract>.json), and decide GO / NO-GO
- * with reasons. Nothing is sent to the live network; the anvil process is killed before returning.
+ * the deployer or the DAO timelock — impersonated), check the invariants of src/suite/invariants.ts before and
+ * right after the upgrade, check the new implementation's storage layout against the deployed release's
+ * reference (upgrades/layouts/<Contract>.json), then run a short healing drill on the upgraded fork and the
+ * invariants again, and decide GO / NO-GO with reasons.
+ *
+ * The drill (`healingDrill`): every active validator and every backup (paged, at most 128) heartbeats — its
+ * signer (`NodeHealth.signerOf`) impersonated, a direct `NodeHealth.heartbeat` with the fork's head as the
+ * report — for `rounds` intervals; then the first active validator crashes (stops heartbeating) while the others
+ * heartbeat each interval until it is overdue (`overdueAt`); `checkHeartbeat(crashed)` must open an incident for
+ * it, promote a ready backup when there is one (the set within bounds) and leave every healthy validator active
+ * and not overdue (zero false positives). A heartbeat that is not recorded, a revert or a wrong outcome is a
+ * NO-GO reason; a network without active validators skips the drill with a warning. After it the invariants
+ * are checked again against the state right after the upgrade, comparing only what must be preserved
+ * (incidents and their slash states, the audit log, versions): the drill's own changes are checked above.
+ *
+ * Nothing is sent to the live network; the anvil process is killed before returning.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -18,6 +30,7 @@ import {
   Interface,
   JsonRpcProvider,
   type JsonRpcSigner,
+  ZeroAddress,
   getAddress,
   toBeHex,
   type InterfaceAbi,
@@ -27,6 +40,7 @@ import { resolveAnvilBinary } from "../agents/orchestrator/drivers/process.js";
 import { ERC1967_ADMIN_SLOT, ERC1967_IMPLEMENTATION_SLOT } from "./deploy.js";
 import { loadSuite, type SuiteAddresses, type SuiteContracts } from "./addresses.js";
 import { HealError, formatError } from "./errors.js";
+import { healthyReport } from "./fleet.js";
 import { type Check, captureState, checkInvariants, compareStates } from "./invariants.js";
 
 /** The upgradeable contracts a rehearsal can upgrade, with their key in a deployment's addresses. */
@@ -66,7 +80,7 @@ export interface RehearsalOptions {
   implementation?: string;
   /** A no-argument function of the new implementation called by `upgradeAndCall` (e.g. migrateToV2). */
   migration?: string;
-  /** Heal rounds on the fork after the upgrade (default 3). */
+  /** Intervals of healthy heartbeats in the healing drill before a validator crashes (default 3, 0 .. 50). */
   rounds?: number;
   /** Reads an artifact by contract name (hre.artifacts.readArtifact). */
   readArtifact: (name: string) => Promise<RehearsalArtifact>;
@@ -89,6 +103,8 @@ export interface RehearsalResult {
   /** Checks that already failed before the upgrade (not counted against it). */
   warnings: string[];
   checks: { stage: string; check: Check }[];
+  /** What the healing drill did (absent when the upgrade failed). */
+  drill?: DrillReport;
   implementation?: string;
   owner?: string;
 }
@@ -200,19 +216,204 @@ async function layoutProblems(
   ];
 }
 
-/** A heal round on the fork: time passes by one heartbeat interval, then the keeper's evaluateAndRotate. */
-async function healRound(
+/** What the healing drill did (see `healingDrill`). */
+export interface DrillReport {
+  /** Active validators that heartbeated (the crashed one included, until it crashed). */
+  active: number;
+  /** Backups that heartbeated (the ready candidates for a promotion). */
+  backups: number;
+  /** Intervals of healthy heartbeats before the crash (`--rounds`). */
+  healthyIntervals: number;
+  /** The validator that stopped heartbeating (absent when the drill could not run). */
+  crashed?: string;
+  /** Intervals it took to become overdue. */
+  intervalsToOverdue?: number;
+  /** The incident `checkHeartbeat(crashed)` opened (0: none; a number, so the report serialises as JSON). */
+  incidentId?: number;
+  /** The backup promoted in its place (absent: none). */
+  replacement?: string;
+  /** Healthy active validators `checkHeartbeat` would have touched (must be empty). */
+  falsePositives: string[];
+}
+
+/** At most this many backups heartbeat in a drill (`backupValidators` is paged with this limit). */
+const DRILL_MAX_BACKUPS = 128n;
+/** The active set is capped at 128 (IValidatorSet.Parameters.maxActive): every loop below is bounded by it. */
+const DRILL_MAX_ACTIVE = 128;
+
+/**
+ * A short healing drill on the fork: every active validator and backup heartbeats (their signers impersonated,
+ * a direct `NodeHealth.heartbeat` with the fork's head as the report), `healthyIntervals` intervals pass with
+ * everyone heartbeating, then the first active validator "crashes" (stops heartbeating) while time advances
+ * interval by interval until it is overdue; `checkHeartbeat(crashed)` must open an incident, promote a ready
+ * backup when there is one (the crashed validator out, the set within bounds) and touch none of the healthy
+ * validators. Every failed step is a check that fails; a network with no active validator is a warning.
+ */
+async function healingDrill(
   provider: JsonRpcProvider,
   contracts: SuiteContracts,
   keeper: JsonRpcSigner,
-): Promise<string> {
-  const interval = Number((await contracts.health.parameters()).heartbeatInterval);
-  await provider.send("evm_increaseTime", [interval]);
-  await provider.send("evm_mine", []);
-  const set = contracts.set.connect(keeper);
-  const [checked, rotated] = await set.evaluateAndRotate.staticCall(32n);
-  await (await set.evaluateAndRotate(32n)).wait();
-  return `checked ${checked}, rotated ${rotated}`;
+  healthyIntervals: number,
+  log: (line: string) => void,
+): Promise<{ checks: Check[]; warnings: string[]; report: DrillReport }> {
+  const { health, set } = contracts;
+  const checks: Check[] = [];
+  const report: DrillReport = { active: 0, backups: 0, healthyIntervals, falsePositives: [] };
+  const active = [...(await set.activeValidators())].slice(0, DRILL_MAX_ACTIVE);
+  const backups = [...(await set.backupValidators(0n, DRILL_MAX_BACKUPS))];
+  const signers = new Map<string, JsonRpcSigner>();
+  for (const v of [...active, ...backups]) {
+    const [signer] = await health.signerOf(v);
+    if (signer !== ZeroAddress) signers.set(v, await impersonate(provider, signer));
+  }
+  const alive = active.filter((v) => signers.has(v));
+  if (alive.length === 0) {
+    return { checks, warnings: ["drill: skipped, no active validator with a signer"], report };
+  }
+  const crashed = alive[0]!;
+  const healthy = alive.slice(1);
+  const ready = backups.filter((v) => signers.has(v));
+  report.active = alive.length;
+  report.backups = ready.length;
+  report.crashed = crashed;
+  const { heartbeatInterval, gracePeriod } = await health.parameters();
+  const interval = Number(heartbeatInterval);
+  const unrecorded: string[] = [];
+  // Every heartbeat is sent and mined before the next; a failure is one line (the first one).
+  const beat = async (validators: readonly string[]): Promise<void> => {
+    const head = await healthyReport(provider);
+    const best = await health.bestHeight();
+    // The fork's head, never below the best height (a lagging report would count towards a stall).
+    const hr = head.blockHeight >= best ? head : { ...head, blockHeight: best };
+    for (const v of validators) {
+      const signer = signers.get(v)!;
+      try {
+        const receipt = await (await health.connect(signer).heartbeat(hr)).wait();
+        const block = await provider.getBlock(receipt!.blockNumber);
+        const last = await health.lastHeartbeatAt(v);
+        if (block !== null && last !== BigInt(block.timestamp)) {
+          unrecorded.push(`${v}'s heartbeat at ${block.timestamp} was not recorded (last ${last})`);
+        }
+      } catch (error) {
+        throw new Error(`heartbeat of ${v}: ${formatError(error, health.interface)}`);
+      }
+    }
+  };
+  const tick = async () => {
+    await provider.send("evm_increaseTime", [interval]);
+    await provider.send("evm_mine", []);
+  };
+  const incidentsBefore = await set.incidentCount();
+  try {
+    await beat([...alive, ...ready]);
+    for (let i = 0; i < healthyIntervals; i++) {
+      await tick();
+      await beat([...alive, ...ready]);
+    }
+  } catch (error) {
+    checks.push({ name: "drill: heartbeats recorded", ok: false, detail: (error as Error).message });
+    return { checks, warnings: [], report };
+  }
+  // The crash: `crashed` is silent from now on; the others keep heartbeating each interval until it is
+  // overdue (at most (interval + grace) / interval + 2 intervals).
+  const maxIntervals = Math.ceil((interval + Number(gracePeriod)) / interval) + 2;
+  let intervals = 0;
+  try {
+    while (intervals < maxIntervals) {
+      await tick();
+      await beat([...healthy, ...ready]);
+      intervals++;
+      const now = (await provider.getBlock("latest"))!.timestamp;
+      if (BigInt(now) >= (await set.overdueAt(crashed))) break;
+    }
+  } catch (error) {
+    checks.push({ name: "drill: heartbeats recorded", ok: false, detail: (error as Error).message });
+    return { checks, warnings: [], report };
+  }
+  report.intervalsToOverdue = intervals;
+  checks.push({
+    name: "drill: heartbeats recorded",
+    ok: unrecorded.length === 0,
+    detail:
+      unrecorded.length === 0
+        ? `${alive.length} active and ${ready.length} backup(s) heartbeated ${healthyIntervals + 1} interval(s) of ${interval} s, then ${crashed} crashed (${intervals} interval(s) to overdue)`
+        : `${unrecorded.length} heartbeat(s) not recorded: ${unrecorded[0]}`,
+  });
+  if (unrecorded.length > 0) return { checks, warnings: [], report };
+
+  log(`drill: ${crashed} crashed ${intervals} interval(s) ago; checkHeartbeat…`);
+  const sent = set.connect(keeper);
+  let incidentId = 0n;
+  try {
+    incidentId = await sent.checkHeartbeat.staticCall(crashed);
+    await (await sent.checkHeartbeat(crashed)).wait();
+  } catch (error) {
+    checks.push({
+      name: "drill: crash detected",
+      ok: false,
+      detail: `checkHeartbeat(${crashed}): ${formatError(error, set.interface)}`,
+    });
+    return { checks, warnings: [], report };
+  }
+  report.incidentId = Number(incidentId);
+  const incidentsAfter = await set.incidentCount();
+  const opened = incidentId === 0n ? undefined : await set.incident(incidentId);
+  const detected = opened !== undefined && getAddress(opened.validator) === getAddress(crashed);
+  checks.push({
+    name: "drill: crash detected",
+    ok: detected && incidentsAfter === incidentsBefore + 1n,
+    detail: detected
+      ? `incident ${incidentId} opened for ${crashed}`
+      : incidentId === 0n
+        ? `checkHeartbeat(${crashed}) opened no incident (degraded since ${await set.degradedSince()}: treated as a correlated outage?)`
+        : `incident ${incidentId} is not about ${crashed}`,
+  });
+
+  const now = [...(await set.activeValidators())];
+  const { minActive, maxActive } = await set.parameters();
+  const inBounds = now.length <= Number(maxActive) && now.length >= Math.min(Number(minActive), alive.length);
+  const replacement = opened === undefined ? ZeroAddress : getAddress(opened.replacement);
+  if (replacement !== ZeroAddress) report.replacement = replacement;
+  const promoted =
+    replacement !== ZeroAddress &&
+    ready.some((b) => getAddress(b) === replacement) &&
+    (await set.isActive(replacement));
+  const replaced = !(await set.isActive(crashed)) && promoted;
+  checks.push({
+    name: "drill: crashed validator replaced",
+    ok: inBounds && (ready.length === 0 || replaced),
+    detail:
+      ready.length === 0
+        ? `no ready backup: ${now.length} active, bounds [${minActive}, ${maxActive}]`
+        : replaced
+          ? `${crashed} out, backup ${replacement} promoted; ${now.length} active, bounds [${minActive}, ${maxActive}]`
+          : `${ready.length} ready backup(s), but ${(await set.isActive(crashed)) ? `${crashed} is still active` : "no backup was promoted"}; ${now.length} active, bounds [${minActive}, ${maxActive}]`,
+  });
+
+  // Zero false positives: every healthy validator is still active and not overdue (checkHeartbeat refuses it).
+  for (const v of healthy) {
+    if (!(await set.isActive(v))) {
+      report.falsePositives.push(`${v} was removed`);
+      continue;
+    }
+    try {
+      const id = await sent.checkHeartbeat.staticCall(v);
+      report.falsePositives.push(`checkHeartbeat(${v}) would open incident ${id}`);
+    } catch (error) {
+      // ValidatorSetNotOverdue: healthy, as it should be; any other refusal is reported.
+      const why = formatError(error, set.interface);
+      if (!why.includes("ValidatorSetNotOverdue")) report.falsePositives.push(`checkHeartbeat(${v}): ${why}`);
+    }
+  }
+  checks.push({
+    name: "drill: no false positive",
+    ok: report.falsePositives.length === 0,
+    detail:
+      report.falsePositives.length === 0
+        ? `${healthy.length} healthy validator(s) untouched`
+        : report.falsePositives.slice(0, 3).join("; "),
+  });
+  return { checks, warnings: [], report };
 }
 
 /** Runs the rehearsal. Throws a HealError for bad input (an unknown contract, a missing artifact, no fork). */
@@ -315,6 +516,7 @@ export async function rehearseUpgrade(options: RehearsalOptions): Promise<Rehear
     const upgrader = new Interface(PROXY_ADMIN_ABI);
     log(`upgrading ${options.contract} (${proxy}) as the ProxyAdmin's owner ${owner}…`);
     let upgraded = false;
+    let drill: DrillReport | undefined;
     const upgradeTx = {
       to: proxyAdminAddress,
       data: upgrader.encodeFunctionData("upgradeAndCall", [proxy, implementationAddress, migrationData]),
@@ -337,30 +539,23 @@ export async function rehearseUpgrade(options: RehearsalOptions): Promise<Rehear
       record("after upgrade", await checkInvariants(contracts, after, { ...auditOptions, before }));
       record("after upgrade", compareStates(before, after, { sameTotals: true, upgraded: [key] }));
 
-      if (rounds > 0) {
-        const keeper = deployer;
-        const roundErrors: string[] = [];
-        for (let r = 1; r <= rounds; r++) {
-          try {
-            log(`heal round ${r}: ${await healRound(provider, contracts, keeper)}`);
-          } catch (error) {
-            roundErrors.push(`round ${r}: ${formatError(error, iface)}`);
-            break;
-          }
+      // The healing drill, then the invariants again: the drill legitimately opens an incident and changes the
+      // active set, so only what must be preserved is compared (incidents kept, audit log grown, versions).
+      const stage = `after the drill (${rounds} healthy interval(s))`;
+      try {
+        const result = await healingDrill(provider, contracts, deployer, rounds, log);
+        drill = result.report;
+        for (const warning of result.warnings) {
+          warnings.push(warning);
+          log(`  WARN ${warning}`);
         }
-        record(`after ${rounds} heal round(s)`, [
-          {
-            name: "heal rounds run",
-            ok: roundErrors.length === 0,
-            detail: roundErrors.length === 0 ? "evaluateAndRotate succeeded every round" : roundErrors[0]!,
-          },
-        ]);
-        const healed = await captureState(contracts, provider);
-        record(
-          `after ${rounds} heal round(s)`,
-          await checkInvariants(contracts, healed, { ...auditOptions, before }),
-        );
-        record(`after ${rounds} heal round(s)`, compareStates(after, healed));
+        record(stage, result.checks);
+        const drilled = await captureState(contracts, provider);
+        record(stage, await checkInvariants(contracts, drilled, { ...auditOptions, before: after }));
+        record(stage, compareStates(after, drilled));
+      } catch (error) {
+        // An implementation that no longer answers the drill's calls (e.g. a broken layout or ABI).
+        record(stage, [{ name: "drill ran", ok: false, detail: formatError(error, iface) }]);
       }
     }
     return {
@@ -368,6 +563,7 @@ export async function rehearseUpgrade(options: RehearsalOptions): Promise<Rehear
       reasons,
       warnings,
       checks,
+      ...(drill !== undefined && { drill }),
       implementation: implementationAddress,
       owner,
     };
