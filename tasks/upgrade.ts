@@ -63,6 +63,8 @@ export const rehearse = healAction("upgrade rehearse", async (args: Args, hre) =
     skipLayout: args.skipLayout,
     readArtifact: async (name) => (await hre.artifacts.readArtifact(name)) as never,
     log: (line) => console.log(line),
+    // Under `--coverage` the artifacts deployed on the fork are instrumented, too large for EIP-170.
+    codeSizeLimit: hre.globalOptions.coverage !== true,
   });
   const d = result.drill;
   if (d?.crashed !== undefined && d.incidentId !== undefined) {

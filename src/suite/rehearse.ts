@@ -94,6 +94,11 @@ export interface RehearsalOptions {
   log?: (line: string) => void;
   /** How long anvil may take to fork and answer (default 60 s). */
   startTimeoutMs?: number;
+  /**
+   * Whether the fork enforces EIP-170's 24,576-byte code size limit (default true, as every real network does,
+   * so an oversized implementation is a NO-GO). Only coverage runs lift it: their artifacts are instrumented.
+   */
+  codeSizeLimit?: boolean;
 }
 
 export interface RehearsalResult {
@@ -162,9 +167,10 @@ export async function startAnvil(extraArgs: readonly string[], timeoutMs = 60_00
 }
 
 /** A fork of `forkUrl` on a local anvil. */
-export async function startFork(forkUrl: string, timeoutMs = 60_000): Promise<Anvil> {
+export async function startFork(forkUrl: string, timeoutMs = 60_000, codeSizeLimit = true): Promise<Anvil> {
+  const sizeLimit = codeSizeLimit ? [] : ["--disable-code-size-limit"];
   try {
-    return await startAnvil(["--fork-url", forkUrl, "--no-rate-limit"], timeoutMs);
+    return await startAnvil(["--fork-url", forkUrl, "--no-rate-limit", ...sizeLimit], timeoutMs);
   } catch (error) {
     throw new HealError(`cannot fork ${forkUrl}: ${(error as Error).message}`);
   }
@@ -478,7 +484,7 @@ export async function rehearseUpgrade(options: RehearsalOptions): Promise<Rehear
   }
 
   log(`forking ${options.forkUrl} on a local anvil…`);
-  const fork = await startFork(options.forkUrl, options.startTimeoutMs);
+  const fork = await startFork(options.forkUrl, options.startTimeoutMs, options.codeSizeLimit ?? true);
   const provider = new JsonRpcProvider(fork.url, undefined, { staticNetwork: true, cacheTimeout: -1 });
   try {
     const suite = await loadSuite(provider, options.addresses ? { file: options.addresses } : {});

@@ -52,7 +52,8 @@ describe("heal upgrade rehearse (anvil fork)", function () {
   let timelock: string;
 
   before(async function () {
-    live = await startAnvil([]);
+    // Under `--coverage` the deployed artifacts are instrumented, too large for EIP-170.
+    live = await startAnvil(hre.globalOptions.coverage ? ["--disable-code-size-limit"] : []);
     root = await mkdtemp(path.join(tmpdir(), "healnet-rehearse-"));
     const { ethers } = await hre.network.create({ network: "localhost", override: { url: live.url } });
     const suite = await deploySuite(ethers, {
