@@ -246,7 +246,9 @@ describe("Orchestrator: crashed (downtime) validators", function () {
       state: new JsonFileStateStore(statePath, binding),
       options: { ladder: { restartTimeoutMs: 10_000 } },
     });
-    const aborted = await tick(first.orch, AbortSignal.timeout(500));
+    const stop = new AbortController();
+    hanging.onHang = () => stop.abort(new Error("orchestrator stopped mid-restart"));
+    const aborted = await tick(first.orch, stop.signal);
     expect(aborted.handled).to.deep.equal([]);
     const saved = JSON.parse(readFileSync(statePath, "utf8")) as {
       pending: { id: string; cause?: string }[];

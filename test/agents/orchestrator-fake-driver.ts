@@ -28,6 +28,11 @@ export class FakeDriver implements Driver {
   readonly calls: FakeCall[] = [];
   /** Per-method behaviour (default "no-heal"). */
   behaviour: { restart?: Behaviour; resync?: Behaviour; reprovision?: Behaviour } = {};
+  /**
+   * Called when a "hang" begins: a test that stops the orchestrator mid-rung aborts here, so the abort lands
+   * inside the rung whatever the machine's speed (a wall-clock timeout could fire before the rung starts).
+   */
+  onHang?: (method: FakeCall["method"]) => void;
   /** Whether the node answers; its height when it does. */
   answering = false;
   height = 10n;
@@ -49,7 +54,7 @@ export class FakeDriver implements Driver {
 
   async restart(node: NodeRef, signal: AbortSignal): Promise<void> {
     this.calls.push({ method: "restart", nodeId: node.nodeId });
-    await this.#act(this.behaviour.restart, signal);
+    await this.#act("restart", this.behaviour.restart, signal);
   }
 
   async resync(
@@ -59,23 +64,31 @@ export class FakeDriver implements Driver {
     source?: SentinelRef,
   ): Promise<void> {
     this.calls.push({ method: "resync", nodeId: node.nodeId, snapshot, ...(source && { source }) });
-    await this.#act(this.behaviour.resync, signal, snapshot.height);
+    await this.#act("resync", this.behaviour.resync, signal, snapshot.height);
   }
 
   async reprovision(node: NodeRef, configCid: string, signal: AbortSignal): Promise<void> {
     this.calls.push({ method: "reprovision", nodeId: node.nodeId, configCid });
-    await this.#act(this.behaviour.reprovision, signal);
+    await this.#act("reprovision", this.behaviour.reprovision, signal);
   }
 
-  async #act(b: Behaviour | undefined, signal: AbortSignal, height?: bigint): Promise<void> {
+  async #act(
+    method: FakeCall["method"],
+    b: Behaviour | undefined,
+    signal: AbortSignal,
+    height?: bigint,
+  ): Promise<void> {
     if (b instanceof DriverError) throw b;
     if (b === "hang") {
       await new Promise<void>((_resolve, reject) => {
         const timer = setTimeout(() => reject(new Error("fake hang not aborted within 10 s")), 10_000);
-        signal.addEventListener("abort", () => {
+        const abort = () => {
           clearTimeout(timer);
           reject(new DriverError("aborted", "aborted"));
-        });
+        };
+        if (signal.aborted) return abort();
+        signal.addEventListener("abort", abort, { once: true });
+        this.onHang?.(method);
       });
     }
     if (b === "heal") {

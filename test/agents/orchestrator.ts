@@ -289,7 +289,9 @@ describe("Orchestrator", function () {
       state: new JsonFileStateStore(statePath, binding),
       options: { ladder: { restartTimeoutMs: 10_000 } },
     });
-    const aborted = await tick(first.orch, AbortSignal.timeout(300));
+    const stop = new AbortController();
+    hanging.onHang = () => stop.abort(new Error("orchestrator stopped mid-restart"));
+    const aborted = await tick(first.orch, stop.signal);
     expect(aborted.handled).to.deep.equal([]);
     expect(await reportsOf(incidentId)).to.have.length(0);
     const saved = JSON.parse(readFileSync(statePath, "utf8")) as {
