@@ -1,60 +1,30 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {Test} from "forge-std/Test.sol";
 import {StdInvariant} from "forge-std/StdInvariant.sol";
-import {ERC1967Proxy} from "@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.sol";
-import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 
-import {HealToken} from "../../contracts/governance/HealToken.sol";
-import {NodeHealth} from "../../contracts/health/NodeHealth.sol";
-import {INodeHealth} from "../../contracts/interfaces/INodeHealth.sol";
-import {IStakeManager} from "../../contracts/interfaces/IStakeManager.sol";
 import {IValidatorSet} from "../../contracts/interfaces/IValidatorSet.sol";
-import {StakeManager} from "../../contracts/staking/StakeManager.sol";
-import {SelfHealingValidatorSet} from "../../contracts/validators/SelfHealingValidatorSet.sol";
 import {CoreActors} from "./handlers/CoreActors.sol";
 import {CoreKeeper} from "./handlers/CoreKeeper.sol";
 import {GasGriefer} from "./handlers/GasGriefer.sol";
+import {HostileCoreFixture} from "./handlers/HostileCoreFixture.sol";
 
-/// @dev The real core contracts together (HealToken, StakeManager, NodeHealth, SelfHealingValidatorSet, the
-///      last three behind ERC1967 proxies, wired as src/suite/deploy.ts wires them), driven by honest, offline,
-///      flapping and escaping validators, an honest keeper, a gas-griefing keeper and a clock that takes small
-///      steps, lands on overdue boundaries and jumps days.
+/// @dev The real core contracts together (HealToken, StakeManager, NodeHealth, SelfHealingValidatorSet, deployed
+///      and wired by HostileCoreFixture), driven by honest, offline, flapping and escaping validators, an honest
+///      keeper, a gas-griefing keeper and a clock that takes small steps, lands on overdue boundaries and jumps
+///      days.
 ///      The implementations come from artifacts/ through deployCode, which `npx hardhat test solidity` does not
 ///      refresh: run `npx hardhat build` first after changing a contract, or the test runs the old bytecode.
 /// hardhat-config: invariant.runs = 128
 /// hardhat-config: invariant.depth = 80
-contract CoreInvariantTest is Test {
-    uint256 internal constant N = 8;
-    uint256 internal constant MAX_ACTIVE = 5;
-    uint256 internal constant MIN_ACTIVE = 3;
-
-    HealToken internal token;
-    StakeManager internal stake;
-    NodeHealth internal health;
-    SelfHealingValidatorSet internal set;
-    CoreActors internal actors;
+contract CoreInvariantTest is HostileCoreFixture {
     CoreKeeper internal keeper;
     GasGriefer internal griefer;
-    address internal treasury = makeAddr("treasury");
-
-    address[N] internal validators;
-    address[N] internal signers;
-    mapping(address validator => uint256) internal deposited;
-    uint256 internal totalDeposited;
 
     function setUp() public {
-        vm.warp(1_700_000_000);
-        vm.roll(1_000);
-        _deployCore();
-        _registerValidators();
-        set.fillVacancies(MAX_ACTIVE);
+        _setUpCore();
         assertEq(set.activeCount(), MAX_ACTIVE, "filled");
 
-        actors = CoreActors(
-            deployCode("CoreActors.sol:CoreActors", abi.encode(set, health, validators, signers))
-        );
         keeper = CoreKeeper(deployCode("CoreKeeper.sol:CoreKeeper", abi.encode(set, stake, actors)));
         griefer = GasGriefer(
             deployCode("GasGriefer.sol:GasGriefer", abi.encode(set, stake, health, token, actors))
@@ -101,11 +71,7 @@ contract CoreInvariantTest is Test {
     /// deposited == bonded + unbonding + withdrawn + slashed, and the StakeManager holds exactly
     /// bonded + unbonding + rewardsOwed.
     function invariant_stakeIsConserved() public view {
-        IStakeManager.Totals memory t = stake.totals();
-        assertEq(t.deposited, t.bonded + t.unbonding + t.withdrawn + t.slashed, "deposited");
-        assertEq(token.balanceOf(address(stake)), t.bonded + t.unbonding + t.rewardsOwed, "balance");
-        assertEq(t.deposited, totalDeposited, "ghost deposited");
-        assertEq(t.withdrawn, keeper.ghostWithdrawnTotal(), "ghost withdrawn");
+        _assertStakeConserved(keeper.ghostWithdrawnTotal());
     }
 
     /// A validator that was never observed overdue is never slashed and never has a downtime incident.
@@ -203,94 +169,5 @@ contract CoreInvariantTest is Test {
     function invariant_gasGrieferLeavesNoPartialState() public view {
         assertEq(griefer.partialStates(), 0, "partial state");
         assertEq(griefer.badClaims(), 0, "bad claim");
-    }
-
-    // ------------------------------------------------------------------ setup
-
-    function _deployCore() internal {
-        token = HealToken(deployCode("HealToken.sol:HealToken", abi.encode(address(this), 1e27)));
-        address impl = deployCode("StakeManager.sol:StakeManager");
-        stake = StakeManager(
-            address(
-                new ERC1967Proxy(
-                    impl,
-                    abi.encodeCall(
-                        StakeManager.initialize,
-                        (address(this), IERC20(address(token)), treasury, 1_000 ether, 7 days)
-                    )
-                )
-            )
-        );
-        INodeHealth.Parameters memory hp = INodeHealth.Parameters({
-            heartbeatInterval: 10,
-            gracePeriod: 10,
-            maxHeartbeatAge: 60,
-            uptimeWindow: 10,
-            maxHeightLag: 50,
-            stallReports: 3
-        });
-        impl = deployCode("NodeHealth.sol:NodeHealth");
-        health = NodeHealth(
-            address(
-                new ERC1967Proxy(impl, abi.encodeCall(NodeHealth.initialize, (address(this), hp, uint32(10))))
-            )
-        );
-        IValidatorSet.Parameters memory sp = IValidatorSet.Parameters({
-            maxActive: uint16(MAX_ACTIVE),
-            minActive: uint16(MIN_ACTIVE),
-            minUptimeBps: 5_000,
-            downtimeSlashBps: 100,
-            doubleSignSlashBps: 500,
-            correlatedFaultBps: 5_000,
-            keeperRewardBps: 1_000,
-            jailDuration: 600,
-            appealWindow: 1 hours,
-            stallEscalationDelay: 600,
-            keeperRewardCap: 100 ether
-        });
-        impl = deployCode("SelfHealingValidatorSet.sol:SelfHealingValidatorSet");
-        set = SelfHealingValidatorSet(
-            address(
-                new ERC1967Proxy(
-                    impl,
-                    abi.encodeCall(SelfHealingValidatorSet.initialize, (address(this), stake, health, sp))
-                )
-            )
-        );
-        // Wired as src/suite/deploy.ts does.
-        stake.grantRole(stake.SLASHER_ROLE(), address(set));
-        stake.grantRole(stake.JAILER_ROLE(), address(set));
-        stake.setStakeObserver(address(set));
-        health.grantRole(health.REGISTRAR_ROLE(), address(set));
-    }
-
-    /// @dev Offline, flapper and escaper have the most stake, so they start in the active set with two honest
-    ///      validators; the other three honest ones are the backups that replace them.
-    function _registerValidators() internal {
-        uint256[N] memory order = [uint256(3), 4, 5, 6, 7, 0, 1, 2];
-        for (uint256 i; i < N; ++i) {
-            validators[i] = makeAddr(string.concat("validator", vm.toString(i)));
-            signers[i] = makeAddr(string.concat("signer", vm.toString(i)));
-            uint256 amount = 5_000 ether - order[i] * 100 ether;
-            token.transfer(validators[i], amount);
-            vm.startPrank(validators[i]);
-            token.approve(address(stake), amount);
-            stake.bond(amount);
-            set.registerCandidate(signers[i]);
-            vm.stopPrank();
-            deposited[validators[i]] = amount;
-            totalDeposited += amount;
-            vm.prank(signers[i]);
-            health.heartbeat(
-                INodeHealth.HealthReport({
-                    blockHeight: uint64(block.number - 1),
-                    blockHash: bytes32(uint256(1)),
-                    peerCount: 25,
-                    latencyMs: 40,
-                    diskUsedBps: 3_000,
-                    clientVersionHash: keccak256("healnet-node/1.0.0")
-                })
-            );
-        }
     }
 }

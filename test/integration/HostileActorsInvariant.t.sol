@@ -150,10 +150,6 @@ contract UnbondFrontRunnerInvariantTest is HostileCoreFixture {
     CoreKeeper internal keeper;
     UnbondFrontRunner internal runner;
 
-    function _newToken() internal override returns (IERC20) {
-        return IERC20(deployCode("HealToken.sol:HealToken", abi.encode(address(this), 1e27)));
-    }
-
     function setUp() public {
         _setUpCore();
         keeper = CoreKeeper(deployCode("CoreKeeper.sol:CoreKeeper", abi.encode(set, stake, actors)));

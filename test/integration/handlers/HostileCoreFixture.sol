@@ -14,9 +14,10 @@ import {SelfHealingValidatorSet} from "../../../contracts/validators/SelfHealing
 import {CoreActors} from "./CoreActors.sol";
 
 /// @dev The core (StakeManager, NodeHealth, SelfHealingValidatorSet behind ERC1967 proxies, wired as
-///      src/suite/deploy.ts wires them, with the parameters of CoreInvariant.t.sol) over a stake token the test
-///      chooses, eight registered validators and the CoreActors clock and validators (honest 0..4, offline 5,
-///      flapper 6, escaper 7). For the hostile-actor invariant tests.
+///      src/suite/deploy.ts wires them) over a stake token the test chooses, eight registered validators and the
+///      CoreActors clock and validators (honest 0..4, offline 5, flapper 6, escaper 7). The one place the
+///      integration invariant tests (CoreInvariant.t.sol, HostileActorsInvariant.t.sol) deploy the core and set
+///      its parameters.
 abstract contract HostileCoreFixture is Test {
     uint256 internal constant N = 8;
     uint256 internal constant MAX_ACTIVE = 5;
@@ -31,10 +32,13 @@ abstract contract HostileCoreFixture is Test {
 
     address[N] internal validators;
     address[N] internal signers;
+    mapping(address validator => uint256) internal deposited;
     uint256 internal totalDeposited;
 
-    /// @dev The stake token, holding 1e27 for this contract.
-    function _newToken() internal virtual returns (IERC20);
+    /// @dev The stake token, holding 1e27 for this contract: HealToken unless the test overrides it.
+    function _newToken() internal virtual returns (IERC20) {
+        return IERC20(deployCode("HealToken.sol:HealToken", abi.encode(address(this), 1e27)));
+    }
 
     function _setUpCore() internal {
         vm.warp(1_700_000_000);
@@ -107,13 +111,15 @@ abstract contract HostileCoreFixture is Test {
                 )
             )
         );
+        // Wired as src/suite/deploy.ts does.
         stake.grantRole(stake.SLASHER_ROLE(), address(set));
         stake.grantRole(stake.JAILER_ROLE(), address(set));
         stake.setStakeObserver(address(set));
         health.grantRole(health.REGISTRAR_ROLE(), address(set));
     }
 
-    /// @dev As CoreInvariant.t.sol: offline, flapper and escaper have the most stake and start active.
+    /// @dev Offline, flapper and escaper have the most stake, so they start in the active set with two honest
+    ///      validators; the other three honest ones are the backups that replace them.
     function _registerValidators() private {
         uint256[N] memory order = [uint256(3), 4, 5, 6, 7, 0, 1, 2];
         for (uint256 i; i < N; ++i) {
@@ -126,6 +132,7 @@ abstract contract HostileCoreFixture is Test {
             stake.bond(amount);
             set.registerCandidate(signers[i]);
             vm.stopPrank();
+            deposited[validators[i]] = amount;
             totalDeposited += amount;
             vm.prank(signers[i]);
             health.heartbeat(
