@@ -1,46 +1,27 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-
 import { expect } from "chai";
 import { id } from "ethers";
-import { network } from "hardhat";
 
-import { makeLogger } from "../../src/agents/common/log.js";
-import { Registry } from "../../src/agents/common/metrics.js";
-import { Keeper } from "../../src/agents/keeper/keeper.js";
-import { registerKeeperMetrics } from "../../src/agents/keeper/metrics.js";
-import { makeChainClient, type ChainClient } from "../../src/chain/index.js";
 import { deploySuite, type Suite } from "../../src/suite/deploy.js";
 import { createOperators, heartbeatAll, type Operator } from "../../src/suite/fleet.js";
 import { withParameters } from "../../src/suite/parameters.js";
-import {
-  INodeHealth__factory,
-  IRecoveryManager__factory,
-  IStakeManager__factory,
-  IValidatorSet__factory,
-} from "../../types/ethers-contracts/index.js";
+import { heartbeatRounds, startAgentEnv, type AgentEnv, type Connection } from "../helpers/agent-env.js";
 import { devWallet } from "../helpers/chain-fixture.js";
-import { startFakeRpc, type FakeRpc } from "../helpers/fake-rpc.js";
+import { makeKeeper } from "../helpers/keeper.js";
 
 const TOKEN = 10n ** 18n;
-const GWEI = 10n ** 9n;
 /** IValidatorSet.Status */
 const Status = { Backup: 1n, Jailed: 4n } as const;
 
 describe("Keeper: restore", function () {
   this.timeout(60_000);
-  let connection: Awaited<ReturnType<typeof network.create>>;
-  let rpc: FakeRpc;
-  let dir: string;
+  let env: AgentEnv;
+  let connection: Connection;
   let suite: Suite;
   let operators: Operator[];
-  let client: ChainClient | undefined;
 
   before(async function () {
-    connection = await network.create();
-    rpc = await startFakeRpc(connection.provider);
-    dir = mkdtempSync(join(tmpdir(), "healnet-keeper-restore-"));
+    env = await startAgentEnv("keeper-restore");
+    connection = env.connection;
     const [, , , , , , orchestrator] = await connection.ethers.getSigners();
     suite = await deploySuite(connection.ethers, {
       orchestrator: orchestrator!.address,
@@ -57,46 +38,14 @@ describe("Keeper: restore", function () {
   });
 
   after(async function () {
-    client?.close();
-    await rpc.close();
-    await connection.close();
-    rmSync(dir, { recursive: true, force: true });
+    await env?.close();
   });
 
-  /** Heartbeat rounds 20 s apart (under the 30 s epoch, so none is missed) for `seconds`. */
-  async function rounds(seconds: number, alive: readonly Operator[]): Promise<void> {
-    for (let done = 0; done < seconds; done += 20) {
-      await connection.networkHelpers.time.increase(20);
-      await heartbeatAll(suite, alive);
-    }
-  }
+  const rounds = (seconds: number, alive: readonly Operator[]) => heartbeatRounds(env, suite, seconds, alive);
 
   it("restores a jailed validator once its remediation is reported ok and proven by heartbeats, once", async function () {
-    const wallet = devWallet(8);
-    client = await makeChainClient({
-      urls: [rpc.url],
-      chainId: 31337n,
-      privateKey: wallet.privateKey,
-      intentLogPath: join(dir, "keeper.sqlite"),
-      maxFeePerGasCap: 100n * GWEI,
-      rpc: { timeoutMs: 5_000, cooldownMs: 50, maxRounds: 1, pollingIntervalMs: 50 },
-      sender: { pollMs: 20, stuckAfterMs: 60_000, maxWaitMs: 20_000 },
-    });
-    const metrics = registerKeeperMetrics(new Registry());
-    const agent = new Keeper({
-      contracts: {
-        set: IValidatorSet__factory.connect(await suite.set.getAddress(), client.signer),
-        health: INodeHealth__factory.connect(await suite.health.getAddress(), client.signer),
-        stake: IStakeManager__factory.connect(await suite.stake.getAddress(), client.signer),
-        recovery: IRecoveryManager__factory.connect(await suite.recovery.getAddress(), client.signer),
-      },
-      address: client.address,
-      send: (request) => client!.send(request),
-      chainTime: async () => BigInt((await client!.provider.getBlock("latest"))?.timestamp ?? 0),
-      log: makeLogger({ level: "error", sink: () => {} }),
-      metrics,
-      options: { rotateEveryTicks: 1_000, claimRewardsAbove: 0n },
-    });
+    const client = await env.client(devWallet(8).privateKey);
+    const { agent, metrics } = await makeKeeper(suite, client, { recovery: true });
     const crashed = operators[0]!;
     const v = crashed.account.address;
     const others = operators.slice(1);

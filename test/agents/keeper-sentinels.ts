@@ -2,45 +2,26 @@
  * The keeper sweeps the sentinel pool: a served sentinel that stops heartbeating is dropped within a tick, one
  * that heartbeats again is restored, and a tick where nothing would change sends nothing.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { expect } from "chai";
 import { getAddress, Wallet } from "ethers";
-import { network } from "hardhat";
 
-import { makeLogger } from "../../src/agents/common/log.js";
-import { Registry } from "../../src/agents/common/metrics.js";
-import { Keeper } from "../../src/agents/keeper/keeper.js";
-import { registerKeeperMetrics } from "../../src/agents/keeper/metrics.js";
-import { makeChainClient, type ChainClient } from "../../src/chain/index.js";
+import type { Keeper } from "../../src/agents/keeper/keeper.js";
 import { deploySuite, type Suite } from "../../src/suite/deploy.js";
-import { healthyReport } from "../../src/suite/fleet.js";
-import {
-  INodeHealth__factory,
-  ISentinelRegistry__factory,
-  IStakeManager__factory,
-  IValidatorSet__factory,
-} from "../../types/ethers-contracts/index.js";
+import { sentinelHeartbeats, startAgentEnv, type AgentEnv, type Connection } from "../helpers/agent-env.js";
 import { devWallet } from "../helpers/chain-fixture.js";
-import { startFakeRpc, type FakeRpc } from "../helpers/fake-rpc.js";
-
-const GWEI = 10n ** 9n;
+import { makeKeeper } from "../helpers/keeper.js";
 
 describe("Keeper: sentinel pool sweep", function () {
   this.timeout(60_000);
-  let connection: Awaited<ReturnType<typeof network.create>>;
-  let rpc: FakeRpc;
-  let dir: string;
+  let env: AgentEnv;
+  let connection: Connection;
   let suite: Suite;
-  let client: ChainClient | undefined;
-  const sentinels: { id: string; signer: Awaited<ReturnType<typeof connection.ethers.getSigner>> }[] = [];
+  const sentinels: { id: string; signer: HardhatEthersSigner }[] = [];
 
   before(async function () {
-    connection = await network.create();
-    rpc = await startFakeRpc(connection.provider);
-    dir = mkdtempSync(join(tmpdir(), "healnet-keeper-sentinels-"));
+    env = await startAgentEnv("keeper-sentinels");
+    connection = env.connection;
     const signers = await connection.ethers.getSigners();
     const admin = signers[0]!;
     suite = await deploySuite(connection.ethers, {});
@@ -57,22 +38,10 @@ describe("Keeper: sentinel pool sweep", function () {
   });
 
   after(async function () {
-    client?.close();
-    await rpc?.close();
-    await connection?.close();
-    rmSync(dir, { recursive: true, force: true });
+    await env?.close();
   });
 
-  async function beat(which: typeof sentinels): Promise<void> {
-    const report = await healthyReport(connection.ethers.provider);
-    const best = await suite.health.bestHeight();
-    for (const s of which)
-      await (
-        await suite.health
-          .connect(s.signer)
-          .heartbeat({ ...report, blockHeight: best > report.blockHeight ? best : report.blockHeight })
-      ).wait();
-  }
+  const beat = (which: typeof sentinels) => sentinelHeartbeats(env, suite, which);
 
   /** Heartbeat rounds 20 s apart from `alive` for `seconds`. */
   async function rounds(seconds: number, alive: typeof sentinels): Promise<void> {
@@ -83,30 +52,8 @@ describe("Keeper: sentinel pool sweep", function () {
   }
 
   it("drops a silent sentinel, restores it when it heartbeats again, and sends nothing otherwise", async function () {
-    client = await makeChainClient({
-      urls: [rpc.url],
-      chainId: 31337n,
-      privateKey: devWallet(8).privateKey,
-      intentLogPath: join(dir, "keeper.sqlite"),
-      maxFeePerGasCap: 100n * GWEI,
-      rpc: { timeoutMs: 5_000, cooldownMs: 50, maxRounds: 1, pollingIntervalMs: 50 },
-      sender: { pollMs: 20, stuckAfterMs: 60_000, maxWaitMs: 20_000 },
-    });
-    const metrics = registerKeeperMetrics(new Registry());
-    const agent = new Keeper({
-      contracts: {
-        set: IValidatorSet__factory.connect(await suite.set.getAddress(), client.signer),
-        health: INodeHealth__factory.connect(await suite.health.getAddress(), client.signer),
-        stake: IStakeManager__factory.connect(await suite.stake.getAddress(), client.signer),
-        sentinels: ISentinelRegistry__factory.connect(await suite.sentinels.getAddress(), client.signer),
-      },
-      address: client.address,
-      send: (request) => client!.send(request),
-      chainTime: async () => BigInt((await client!.provider.getBlock("latest"))?.timestamp ?? 0),
-      log: makeLogger({ level: "error", sink: () => {} }),
-      metrics,
-      options: { rotateEveryTicks: 1_000, claimRewardsAbove: 0n },
-    });
+    const client = await env.client(devWallet(8).privateKey);
+    const { agent, metrics } = await makeKeeper(suite, client, { sentinels: true });
     const sweeps = (r: Awaited<ReturnType<Keeper["tick"]>>) =>
       r.actions.filter((a) => a.action === "checkSentinels").map((a) => [a.subject, a.result]);
 

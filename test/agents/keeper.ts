@@ -1,15 +1,14 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-
 import { expect } from "chai";
-import { network } from "hardhat";
 
 import { makeLogger } from "../../src/agents/common/log.js";
 import { Registry } from "../../src/agents/common/metrics.js";
-import { Keeper, type KeeperOptions, type SignedHeartbeat } from "../../src/agents/keeper/keeper.js";
+import {
+  DEFAULT_KEEPER_OPTIONS,
+  Keeper,
+  type KeeperOptions,
+  type SignedHeartbeat,
+} from "../../src/agents/keeper/keeper.js";
 import { registerKeeperMetrics } from "../../src/agents/keeper/metrics.js";
-import { makeChainClient, type ChainClient } from "../../src/chain/index.js";
 import { deployCore, type CoreSuite } from "../../src/suite/deploy.js";
 import { createOperators, healthyReport, heartbeatAll, type Operator } from "../../src/suite/fleet.js";
 import { withParameters } from "../../src/suite/parameters.js";
@@ -19,8 +18,9 @@ import {
   IStakeManager__factory,
   IValidatorSet__factory,
 } from "../../types/ethers-contracts/index.js";
+import { startAgentEnv, type AgentEnv, type Connection } from "../helpers/agent-env.js";
 import { devWallet } from "../helpers/chain-fixture.js";
-import { startFakeRpc, type FakeRpc } from "../helpers/fake-rpc.js";
+import { makeKeeper } from "../helpers/keeper.js";
 
 const TOKEN = 10n ** 18n;
 
@@ -42,22 +42,18 @@ function fakeHeartbeat(): SignedHeartbeat {
     vs: zero,
   };
 }
-const GWEI = 10n ** 9n;
 
 describe("Keeper", function () {
   this.timeout(60_000);
-  let connection: Awaited<ReturnType<typeof network.create>>;
-  let rpc: FakeRpc;
-  let dir: string;
+  let env: AgentEnv;
+  let connection: Connection;
   let suite: CoreSuite;
   let actives: Operator[];
   let backups: Operator[];
-  const clients: ChainClient[] = [];
 
   before(async function () {
-    connection = await network.create();
-    rpc = await startFakeRpc(connection.provider);
-    dir = mkdtempSync(join(tmpdir(), "healnet-keeper-"));
+    env = await startAgentEnv("keeper");
+    connection = env.connection;
     suite = await deployCore(connection.ethers, {
       parameters: withParameters({ set: { maxActive: 5, minActive: 3 } }),
     });
@@ -73,44 +69,20 @@ describe("Keeper", function () {
   });
 
   after(async function () {
-    for (const c of clients) c.close();
-    await rpc.close();
-    await connection.close();
-    rmSync(dir, { recursive: true, force: true });
+    await env?.close();
   });
 
+  /** Claiming stays at its default here (`keeperOptions` turns it off): one test sets a threshold. */
   async function keeper(
     walletIndex: number,
     options: Partial<KeeperOptions> = {},
     heartbeats?: SignedHeartbeat[],
   ) {
-    const wallet = devWallet(walletIndex);
-    const client = await makeChainClient({
-      urls: [rpc.url],
-      chainId: 31337n,
-      privateKey: wallet.privateKey,
-      intentLogPath: join(dir, `keeper-${walletIndex}-${clients.length}.sqlite`),
-      maxFeePerGasCap: 100n * GWEI,
-      rpc: { timeoutMs: 5_000, cooldownMs: 50, maxRounds: 1, pollingIntervalMs: 50 },
-      sender: { pollMs: 20, stuckAfterMs: 60_000, maxWaitMs: 20_000 },
-    });
-    clients.push(client);
-    const registry = new Registry();
-    const metrics = registerKeeperMetrics(registry);
+    const client = await env.client(devWallet(walletIndex).privateKey);
     const queue = heartbeats ?? [];
-    const agent = new Keeper({
-      contracts: {
-        set: IValidatorSet__factory.connect(await suite.set.getAddress(), client.signer),
-        health: INodeHealth__factory.connect(await suite.health.getAddress(), client.signer),
-        stake: IStakeManager__factory.connect(await suite.stake.getAddress(), client.signer),
-      },
-      address: client.address,
-      send: (request) => client.send(request),
-      chainTime: async () => BigInt((await client.provider.getBlock("latest"))?.timestamp ?? 0),
-      log: makeLogger({ level: "error", sink: () => {} }),
-      metrics,
+    const { agent, metrics, registry } = await makeKeeper(suite, client, {
       heartbeats: { take: (max) => queue.splice(0, max) },
-      options: { rotateEveryTicks: 1_000, ...options },
+      options: { claimRewardsAbove: DEFAULT_KEEPER_OPTIONS.claimRewardsAbove, ...options },
     });
     return { agent, client, metrics, registry };
   }

@@ -5,60 +5,41 @@
  * once its heartbeats prove it. An unmanaged validator's incident is ignored, and a restarted orchestrator
  * does not report twice.
  */
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 import { expect } from "chai";
-import { network } from "hardhat";
 
-import { makeLogger } from "../../src/agents/common/log.js";
-import { Registry } from "../../src/agents/common/metrics.js";
-import { Keeper } from "../../src/agents/keeper/keeper.js";
-import { registerOrchestratorMetrics } from "../../src/agents/orchestrator/metrics.js";
-import {
-  makeOrchestrator,
-  type Orchestrator,
-  type OrchestratorOptions,
-} from "../../src/agents/orchestrator/orchestrator.js";
-import { JsonFileStateStore, type StateStore } from "../../src/agents/orchestrator/state.js";
-import { makeChainClient, type ChainClient } from "../../src/chain/index.js";
+import { JsonFileStateStore } from "../../src/agents/orchestrator/state.js";
 import { deploySuite, type Suite } from "../../src/suite/deploy.js";
 import { createOperators, heartbeatAll, type Operator } from "../../src/suite/fleet.js";
 import { withParameters } from "../../src/suite/parameters.js";
-import {
-  INodeHealth__factory,
-  IRecoveryManager__factory,
-  ISnapshotRegistry__factory,
-  IStakeManager__factory,
-  IValidatorSet__factory,
-} from "../../types/ethers-contracts/index.js";
+import { heartbeatRounds, startAgentEnv, type AgentEnv, type Connection } from "../helpers/agent-env.js";
 import { devWallet } from "../helpers/chain-fixture.js";
-import { startFakeRpc, type FakeRpc } from "../helpers/fake-rpc.js";
+import { makeKeeper } from "../helpers/keeper.js";
+import { OPERATOR, orchestratorBench, tick, type OrchestratorBench } from "../helpers/orchestrator.js";
 import { FakeDriver } from "./orchestrator-fake-driver.js";
 
 const TOKEN = 10n ** 18n;
-const GWEI = 10n ** 9n;
-const OPERATOR = devWallet(9);
 /** IValidatorSet.Status */
 const Status = { Backup: 1n, Jailed: 4n } as const;
 
 describe("Orchestrator: crashed (downtime) validators", function () {
   this.timeout(120_000);
-  let connection: Awaited<ReturnType<typeof network.create>>;
-  let rpc: FakeRpc;
+  let env: AgentEnv;
+  let connection: Connection;
   let dir: string;
   let suite: Suite;
   let operators: Operator[];
   /** Managed by the orchestrator's driver: every operator but `stranger` (an active validator). */
   let managed: Operator[];
   let stranger: Operator;
-  const clients: ChainClient[] = [];
+  /** Orchestrators without node configs, and no `stall` (the victims here crash). */
+  let bench: OrchestratorBench;
 
   before(async function () {
-    connection = await network.create();
-    rpc = await startFakeRpc(connection.provider);
-    dir = mkdtempSync(join(tmpdir(), "healnet-orchestrator-downtime-"));
+    env = await startAgentEnv("orchestrator-downtime");
+    ({ connection, dir } = env);
     suite = await deploySuite(connection.ethers, {
       orchestrator: OPERATOR.address,
       parameters: withParameters({ set: { maxActive: 5, minActive: 3 } }),
@@ -73,75 +54,18 @@ describe("Orchestrator: crashed (downtime) validators", function () {
     managed = operators.filter((o) => o !== stranger);
     await heartbeatAll(suite, operators);
     await (await suite.set.fillVacancies(5)).wait();
+    bench = orchestratorBench(env, suite);
   });
 
   after(async function () {
-    for (const c of clients) c.close();
-    await rpc?.close();
-    await connection?.close();
-    rmSync(dir, { recursive: true, force: true });
+    await env?.close();
   });
-
-  async function client(key: string, intentLog: string): Promise<ChainClient> {
-    const c = await makeChainClient({
-      urls: [rpc.url],
-      chainId: 31337n,
-      privateKey: key,
-      intentLogPath: intentLog,
-      maxFeePerGasCap: 100n * GWEI,
-      rpc: { timeoutMs: 5_000, cooldownMs: 50, maxRounds: 1, pollingIntervalMs: 50 },
-      sender: { pollMs: 20, stuckAfterMs: 60_000, maxWaitMs: 20_000 },
-    });
-    clients.push(c);
-    return c;
-  }
-
-  async function orchestrator(
-    driver: FakeDriver,
-    fromBlock: bigint,
-    setup: { intents?: string; state?: StateStore; options?: Partial<OrchestratorOptions> } = {},
-  ) {
-    const chain = await client(
-      OPERATOR.privateKey,
-      setup.intents ?? join(dir, `orchestrator-${clients.length}.sqlite`),
-    );
-    const lines: Record<string, unknown>[] = [];
-    const orch = makeOrchestrator({
-      contracts: {
-        set: IValidatorSet__factory.connect(await suite.set.getAddress(), chain.signer),
-        recovery: IRecoveryManager__factory.connect(await suite.recovery.getAddress(), chain.signer),
-        snapshots: ISnapshotRegistry__factory.connect(await suite.snapshots.getAddress(), chain.signer),
-      },
-      driver,
-      sender: chain,
-      provider: chain.provider,
-      log: makeLogger({ level: "debug", sink: (l) => lines.push(JSON.parse(l) as Record<string, unknown>) }),
-      metrics: registerOrchestratorMetrics(new Registry()),
-      state: setup.state,
-      options: {
-        fromBlock,
-        maxBlockRange: 5,
-        maxRangesPerTick: 100,
-        ladder: { healWaitMs: 50, healPollMs: 5, restartTimeoutMs: 2_000 },
-        ...setup.options,
-      },
-    });
-    return { orch, lines, chain };
-  }
-
-  const tick = (orch: Orchestrator, signal = AbortSignal.timeout(60_000)) => orch.tick({ signal, tick: 1 });
 
   function fakeDriver(): FakeDriver {
     return new FakeDriver(managed.map((v) => v.account.address));
   }
 
-  /** Heartbeat rounds 20 s apart (under the 30 s epoch) for `seconds`. */
-  async function rounds(seconds: number, alive: readonly Operator[]): Promise<void> {
-    for (let done = 0; done < seconds; done += 20) {
-      await connection.networkHelpers.time.increase(20);
-      await heartbeatAll(suite, alive);
-    }
-  }
+  const rounds = (seconds: number, alive: readonly Operator[]) => heartbeatRounds(env, suite, seconds, alive);
 
   /** `victim` stops heartbeating until it is overdue; a check jails it (a Downtime incident). */
   async function crash(victim: Operator): Promise<bigint> {
@@ -174,7 +98,7 @@ describe("Orchestrator: crashed (downtime) validators", function () {
 
     const driver = fakeDriver();
     driver.behaviour.restart = "heal";
-    const { orch } = await orchestrator(driver, from);
+    const { orch } = await bench.orchestrator(driver, { options: { fromBlock: from } });
     const report = await tick(orch);
     expect(report.handled).to.deep.equal([
       { type: "incident", id: incidentId, result: "reported-ok", rung: "restart" },
@@ -190,20 +114,8 @@ describe("Orchestrator: crashed (downtime) validators", function () {
     expect(driver.calls).to.have.length(1);
 
     // The restarted node heartbeats; recoveryProof epochs later the keeper restores it (backup pool).
-    const kc = await client(devWallet(8).privateKey, join(dir, "keeper.sqlite"));
-    const keeper = new Keeper({
-      contracts: {
-        set: IValidatorSet__factory.connect(await suite.set.getAddress(), kc.signer),
-        health: INodeHealth__factory.connect(await suite.health.getAddress(), kc.signer),
-        stake: IStakeManager__factory.connect(await suite.stake.getAddress(), kc.signer),
-        recovery: IRecoveryManager__factory.connect(await suite.recovery.getAddress(), kc.signer),
-      },
-      address: kc.address,
-      send: (request) => kc.send(request),
-      chainTime: async () => BigInt((await kc.provider.getBlock("latest"))?.timestamp ?? 0),
-      log: makeLogger({ level: "error", sink: () => {} }),
-      options: { rotateEveryTicks: 1_000, claimRewardsAbove: 0n },
-    });
+    const kc = await env.client(devWallet(8).privateKey, join(dir, "keeper.sqlite"));
+    const { agent: keeper } = await makeKeeper(suite, kc, { recovery: true });
     const recoveryProof = Number(suite.parameters.recovery.recoveryProof);
     await rounds(40 * (recoveryProof + 2), operators);
     const kept = await keeper.tick();
@@ -219,7 +131,7 @@ describe("Orchestrator: crashed (downtime) validators", function () {
     const incidentId = await crash(stranger);
     const driver = fakeDriver();
     driver.behaviour.restart = "heal";
-    const { orch, lines } = await orchestrator(driver, from);
+    const { orch, lines } = await bench.orchestrator(driver, { options: { fromBlock: from } });
     const report = await tick(orch);
     expect(report.handled).to.deep.equal([]);
     expect(report.pending).to.equal(0);
@@ -241,10 +153,10 @@ describe("Orchestrator: crashed (downtime) validators", function () {
     // Run 1: the restart hangs and the tick is aborted mid-ladder: the incident stays pending on disk.
     const hanging = fakeDriver();
     hanging.behaviour.restart = "hang";
-    const first = await orchestrator(hanging, from, {
+    const first = await bench.orchestrator(hanging, {
       intents,
       state: new JsonFileStateStore(statePath, binding),
-      options: { ladder: { restartTimeoutMs: 10_000 } },
+      options: { fromBlock: from, ladder: { restartTimeoutMs: 10_000 } },
     });
     const stop = new AbortController();
     hanging.onHang = () => stop.abort(new Error("orchestrator stopped mid-restart"));
@@ -260,9 +172,10 @@ describe("Orchestrator: crashed (downtime) validators", function () {
     // Run 2: a new process resumes from the state file and reports once.
     const healing = fakeDriver();
     healing.behaviour.restart = "heal";
-    const second = await orchestrator(healing, from, {
+    const second = await bench.orchestrator(healing, {
       intents,
       state: new JsonFileStateStore(statePath, binding),
+      options: { fromBlock: from },
     });
     expect((await tick(second.orch)).handled).to.deep.equal([
       { type: "incident", id: incidentId, result: "reported-ok", rung: "restart" },
@@ -271,9 +184,10 @@ describe("Orchestrator: crashed (downtime) validators", function () {
 
     // Run 3: a crash after the report but before the state was saved: the report on-chain closes it.
     copyFileSync(`${statePath}.before-report`, statePath);
-    const third = await orchestrator(healing, from, {
+    const third = await bench.orchestrator(healing, {
       intents,
       state: new JsonFileStateStore(statePath, binding),
+      options: { fromBlock: from },
     });
     const after = await tick(third.orch);
     expect(after.handled).to.deep.equal([]);
@@ -283,7 +197,7 @@ describe("Orchestrator: crashed (downtime) validators", function () {
 
     // Run 4: a fresh orchestrator reading the logs from before the incident reads the report too: nothing done.
     const fresh = fakeDriver();
-    const fourth = await orchestrator(fresh, from);
+    const fourth = await bench.orchestrator(fresh, { options: { fromBlock: from } });
     const fourthReport = await tick(fourth.orch);
     expect(fourthReport.handled).to.deep.equal([]);
     expect(fourthReport.pending).to.equal(0);

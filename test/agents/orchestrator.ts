@@ -1,173 +1,65 @@
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 import { expect } from "chai";
 import { type Filter, keccak256, toUtf8Bytes } from "ethers";
-import { network } from "hardhat";
 
 import { makeLogger } from "../../src/agents/common/log.js";
 import { Registry } from "../../src/agents/common/metrics.js";
-import { type Driver, DriverError } from "../../src/agents/orchestrator/driver.js";
+import { DriverError } from "../../src/agents/orchestrator/driver.js";
 import { ProcessDriver } from "../../src/agents/orchestrator/drivers/process.js";
 import { registerOrchestratorMetrics } from "../../src/agents/orchestrator/metrics.js";
-import {
-  ActionStatus,
-  makeOrchestrator,
-  type Orchestrator,
-  type OrchestratorOptions,
-} from "../../src/agents/orchestrator/orchestrator.js";
-import { JsonFileStateStore, type StateStore } from "../../src/agents/orchestrator/state.js";
-import { cidOf, DirectoryContentStore } from "../../src/agents/orchestrator/store.js";
-import { makeChainClient, type ChainClient } from "../../src/chain/index.js";
-import { deploySuite, type Suite } from "../../src/suite/deploy.js";
-import { createOperators, healthyReport, heartbeatAll, type Operator } from "../../src/suite/fleet.js";
-import { withParameters } from "../../src/suite/parameters.js";
+import { ActionStatus, makeOrchestrator } from "../../src/agents/orchestrator/orchestrator.js";
+import { JsonFileStateStore } from "../../src/agents/orchestrator/state.js";
+import { DirectoryContentStore } from "../../src/agents/orchestrator/store.js";
+import type { Suite } from "../../src/suite/deploy.js";
+import type { Operator } from "../../src/suite/fleet.js";
 import {
   IRecoveryManager__factory,
   ISnapshotRegistry__factory,
   IValidatorSet__factory,
 } from "../../types/ethers-contracts/index.js";
-import { devWallet } from "../helpers/chain-fixture.js";
-import { startFakeRpc, type FakeRpc } from "../helpers/fake-rpc.js";
+import { startAgentEnv, type AgentEnv, type Connection } from "../helpers/agent-env.js";
+import {
+  CONFIG_CID,
+  deployWithFinalSnapshot,
+  OPERATOR,
+  orchestratorBench,
+  tick,
+  type OrchestratorBench,
+} from "../helpers/orchestrator.js";
+import type { FakeRpc } from "../helpers/fake-rpc.js";
 import { FakeDriver } from "./orchestrator-fake-driver.js";
-
-const TOKEN = 10n ** 18n;
-const GWEI = 10n ** 9n;
-const OPERATOR = devWallet(9);
-const CONFIG_CID = cidOf(toUtf8Bytes('{"chainId":31337}'));
 
 describe("Orchestrator", function () {
   this.timeout(120_000);
-  let connection: Awaited<ReturnType<typeof network.create>>;
+  let env: AgentEnv;
+  let connection: Connection;
   let rpc: FakeRpc;
   let dir: string;
   let suite: Suite;
   let validators: Operator[];
   let snapshotId: bigint;
-  const clients: ChainClient[] = [];
+  let bench: OrchestratorBench;
 
   before(async function () {
-    connection = await network.create();
-    rpc = await startFakeRpc(connection.provider);
-    dir = mkdtempSync(join(tmpdir(), "healnet-orchestrator-"));
-    const [admin] = await connection.ethers.getSigners();
-    suite = await deploySuite(connection.ethers, {
-      guardian: admin!.address, // the admin holds GUARDIAN_ROLE: it requests resyncs directly
-      orchestrator: OPERATOR.address,
-      parameters: withParameters({ snapshots: { challengeWindow: 60 } }),
-    });
-
-    // A final snapshot: proposed with a bond, attested by the council's guardians, window passed.
-    const bond = suite.parameters.snapshots.proposalBond;
-    await (await suite.token.approve(await suite.snapshots.getAddress(), bond)).wait();
-    await (
-      await suite.snapshots.propose(
-        500n,
-        "0x" + "aa".repeat(32),
-        "0x" + "bb".repeat(32),
-        keccak256(toUtf8Bytes("snapshot file")),
-        "bafkreisnapshotfile",
-        13n,
-      )
-    ).wait();
-    snapshotId = await suite.snapshots.snapshotCount();
-    // With `guardian` set, the council is that address alone (1-of-1): the admin.
-    expect(suite.guardianAddresses).to.deep.equal([admin!.address]);
-    await (await suite.snapshots.attestAsGuardian(snapshotId)).wait();
-    await connection.networkHelpers.time.increase(61);
-    await (await suite.snapshots.finalize(snapshotId)).wait();
-    expect(await suite.snapshots.latestFinal()).to.equal(snapshotId);
-
-    validators = await createOperators(
-      connection.ethers,
-      suite,
-      [9n, 8n, 7n, 6n, 5n, 4n, 3n, 2n].map((k) => k * 1_000n * TOKEN),
+    env = await startAgentEnv("orchestrator");
+    ({ connection, rpc, dir } = env);
+    const deployed = await deployWithFinalSnapshot(
+      env,
+      [9n, 8n, 7n, 6n, 5n, 4n, 3n, 2n],
       "orchestrator-test",
     );
-    await heartbeatAll(suite, validators);
-    await (await suite.set.fillVacancies(validators.length)).wait();
-    await heartbeatAll(suite, validators);
+    ({ suite, snapshotId, validators } = deployed);
+    // With `guardian` set, the council is that address alone (1-of-1): the admin.
+    expect(suite.guardianAddresses).to.deep.equal([deployed.admin.address]);
+    expect(await suite.snapshots.latestFinal()).to.equal(snapshotId);
+    bench = orchestratorBench(env, suite, validators);
   });
 
   after(async function () {
-    for (const c of clients) c.close();
-    await rpc?.close();
-    await connection?.close();
-    rmSync(dir, { recursive: true, force: true });
+    await env?.close();
   });
-
-  async function client(intentLog = join(dir, `intents-${clients.length}.sqlite`)): Promise<ChainClient> {
-    const c = await makeChainClient({
-      urls: [rpc.url],
-      chainId: 31337n,
-      privateKey: OPERATOR.privateKey,
-      intentLogPath: intentLog,
-      maxFeePerGasCap: 100n * GWEI,
-      rpc: { timeoutMs: 5_000, cooldownMs: 50, maxRounds: 1, pollingIntervalMs: 50 },
-      sender: { pollMs: 20, stuckAfterMs: 60_000, maxWaitMs: 20_000 },
-    });
-    clients.push(c);
-    return c;
-  }
-
-  interface Setup {
-    chain?: ChainClient;
-    state?: StateStore;
-    options?: Partial<OrchestratorOptions>;
-  }
-
-  async function orchestrator(driver: Driver, setup: Setup = {}) {
-    const chain = setup.chain ?? (await client());
-    const lines: Record<string, unknown>[] = [];
-    const metrics = registerOrchestratorMetrics(new Registry());
-    const orch = makeOrchestrator({
-      contracts: {
-        set: IValidatorSet__factory.connect(await suite.set.getAddress(), chain.signer),
-        recovery: IRecoveryManager__factory.connect(await suite.recovery.getAddress(), chain.signer),
-        snapshots: ISnapshotRegistry__factory.connect(await suite.snapshots.getAddress(), chain.signer),
-      },
-      driver,
-      sender: chain,
-      provider: chain.provider,
-      log: makeLogger({ level: "debug", sink: (l) => lines.push(JSON.parse(l) as Record<string, unknown>) }),
-      metrics,
-      state: setup.state,
-      options: {
-        fromBlock: BigInt(await connection.ethers.provider.getBlockNumber()),
-        maxBlockRange: 5,
-        maxRangesPerTick: 100,
-        nodeConfigs: Object.fromEntries(validators.map((v) => [v.account.address, CONFIG_CID])),
-        ladder: { healWaitMs: 50, healPollMs: 5, restartTimeoutMs: 2_000 },
-        ...setup.options,
-      },
-    });
-    return { orch, lines, metrics, chain };
-  }
-
-  const tick = (orch: Orchestrator, signal = AbortSignal.timeout(60_000)) => orch.tick({ signal, tick: 1 });
-
-  let nextVictim = 0;
-
-  /** Makes the next validator stalled (alive, far behind the best height) and opens its remediation. */
-  async function stall(): Promise<{ victim: Operator; incidentId: bigint }> {
-    const victim = validators[nextVictim++]!;
-    const others = validators.filter((v) => v !== victim);
-    for (let round = 0; round < suite.parameters.health.stallReports; round++) {
-      await connection.networkHelpers.time.increase(5);
-      const report = await healthyReport(connection.ethers.provider);
-      for (const op of others)
-        await (
-          await suite.health.connect(op.signer).heartbeat({ ...report, blockHeight: 1_000_000n })
-        ).wait();
-      await (await suite.health.connect(victim.signer).heartbeat({ ...report, blockHeight: 1n })).wait();
-    }
-    expect(await suite.health.livenessOf(victim.account.address)).to.equal(4n); // Stalled
-    await (await suite.set.checkHeartbeat(victim.account.address)).wait();
-    const incidentId = await suite.set.openRemediationOf(victim.account.address);
-    expect(incidentId).to.not.equal(0n);
-    return { victim, incidentId };
-  }
 
   async function reportsOf(incidentId: bigint) {
     const events = await suite.recovery.queryFilter(
@@ -183,8 +75,8 @@ describe("Orchestrator", function () {
   it("restart heals: reported ok once", async function () {
     const driver = fakeDriver();
     driver.behaviour.restart = "heal";
-    const { incidentId } = await stall();
-    const { orch, lines, metrics } = await orchestrator(driver);
+    const { incidentId } = await bench.stall();
+    const { orch, lines, metrics } = await bench.orchestrator(driver);
 
     const report = await tick(orch);
     expect(report.handled).to.deep.equal([
@@ -212,10 +104,10 @@ describe("Orchestrator", function () {
   });
 
   it("restart fails, then the resync from the latest final snapshot heals", async function () {
-    const { incidentId } = await stall();
+    const { incidentId } = await bench.stall();
     const driver = fakeDriver();
     driver.behaviour.resync = "heal";
-    const { orch } = await orchestrator(driver);
+    const { orch } = await bench.orchestrator(driver);
     const report = await tick(orch);
     expect(report.handled[0]).to.deep.include({ id: incidentId, result: "reported-ok", rung: "resync" });
     expect(driver.calls.map((c) => c.method)).to.deep.equal(["restart", "resync"]);
@@ -233,11 +125,11 @@ describe("Orchestrator", function () {
   });
 
   it("a refused snapshot (hash mismatch) passes the node to the reprovision rung", async function () {
-    const { incidentId } = await stall();
+    const { incidentId } = await bench.stall();
     const driver = fakeDriver();
     driver.behaviour.resync = new DriverError("hash-mismatch", "refused");
     driver.behaviour.reprovision = "heal";
-    const { orch, metrics, lines } = await orchestrator(driver);
+    const { orch, metrics, lines } = await bench.orchestrator(driver);
     const report = await tick(orch);
     expect(report.handled[0]).to.deep.include({ id: incidentId, result: "reported-ok", rung: "reprovision" });
     expect(driver.calls.map((c) => c.method)).to.deep.equal(["restart", "resync", "reprovision"]);
@@ -252,10 +144,10 @@ describe("Orchestrator", function () {
   });
 
   it("nothing works: reported failed, and the escalation to the guardians is logged", async function () {
-    const { incidentId } = await stall();
+    const { incidentId } = await bench.stall();
     const driver = fakeDriver();
     driver.behaviour.reprovision = new DriverError("bad-config", "bad");
-    const { orch, metrics, lines } = await orchestrator(driver);
+    const { orch, metrics, lines } = await bench.orchestrator(driver);
     const report = await tick(orch);
     expect(report.handled[0]).to.deep.include({
       id: incidentId,
@@ -276,7 +168,7 @@ describe("Orchestrator", function () {
   });
 
   it("a restart of the orchestrator mid-incident does not double-report", async function () {
-    const { incidentId } = await stall();
+    const { incidentId } = await bench.stall();
     const statePath = join(dir, "state", "orchestrator.json");
     const binding = { recovery: await suite.recovery.getAddress() };
     const intents = join(dir, "restart-intents.sqlite");
@@ -284,8 +176,8 @@ describe("Orchestrator", function () {
     // Run 1: the restart hangs, and the orchestrator is stopped (its tick aborted) mid-ladder.
     const hanging = fakeDriver();
     hanging.behaviour.restart = "hang";
-    const first = await orchestrator(hanging, {
-      chain: await client(intents),
+    const first = await bench.orchestrator(hanging, {
+      intents,
       state: new JsonFileStateStore(statePath, binding),
       options: { ladder: { restartTimeoutMs: 10_000 } },
     });
@@ -305,8 +197,8 @@ describe("Orchestrator", function () {
     // Run 2: a new process (same state file, same intent log) resumes and reports once.
     const healing = fakeDriver();
     healing.behaviour.restart = "heal";
-    const second = await orchestrator(healing, {
-      chain: await client(intents),
+    const second = await bench.orchestrator(healing, {
+      intents,
       state: new JsonFileStateStore(statePath, binding),
     });
     const resumed = await tick(second.orch);
@@ -318,8 +210,8 @@ describe("Orchestrator", function () {
     // Run 3: a crash right after the report, before the state was saved: the stale state still lists the
     // incident, but the report on-chain (`incidentReport`) closes it — no second report.
     copyFileSync(`${statePath}.before-report`, statePath);
-    const third = await orchestrator(healing, {
-      chain: await client(intents),
+    const third = await bench.orchestrator(healing, {
+      intents,
       state: new JsonFileStateStore(statePath, binding),
     });
     const after = await tick(third.orch);
@@ -331,10 +223,10 @@ describe("Orchestrator", function () {
 
   it("reads logs in bounded ranges from its cursor and acts only once caught up", async function () {
     const start = BigInt(await connection.ethers.provider.getBlockNumber()) - 20n;
-    const { incidentId } = await stall();
+    const { incidentId } = await bench.stall();
     const driver = fakeDriver();
     driver.behaviour.restart = "heal";
-    const chain = await client();
+    const chain = await bench.client();
     const ranges: [number, number][] = [];
     const provider = {
       getBlockNumber: () => chain.provider.getBlockNumber(),
@@ -384,10 +276,10 @@ describe("Orchestrator", function () {
   });
 
   it("an RPC outage while handling keeps the work pending; the next tick reports once", async function () {
-    const { incidentId } = await stall();
+    const { incidentId } = await bench.stall();
     const driver = fakeDriver();
     driver.behaviour.restart = "heal";
-    const { orch, lines } = await orchestrator(driver);
+    const { orch, lines } = await bench.orchestrator(driver);
     rpc.setFault({ kind: "http", status: 500, methods: ["eth_call"] });
     let failed;
     try {
@@ -410,7 +302,7 @@ describe("Orchestrator", function () {
   });
 
   it("with the process driver: a stalled validator's crashed anvil is restarted and the result reported", async function () {
-    const victim = validators[nextVictim]!;
+    const victim = bench.nextVictim();
     const driver = new ProcessDriver({
       nodes: [{ validator: victim.account.address, nodeId: "victim", config: { chainId: 31337 } }],
       dataDir: join(dir, "process-nodes"),
@@ -429,8 +321,8 @@ describe("Orchestrator", function () {
       await driver.restart(node, AbortSignal.timeout(20_000)); // a clean stop: state dumped at height 3
       process.kill(driver.pid(node)!, "SIGKILL"); // then a crash
 
-      const { incidentId } = await stall();
-      const { orch, lines } = await orchestrator(driver);
+      const { incidentId } = await bench.stall();
+      const { orch, lines } = await bench.orchestrator(driver);
       const report = await tick(orch);
       expect(report.handled).to.deep.equal([
         { type: "incident", id: incidentId, result: "reported-ok", rung: "restart" },
@@ -460,7 +352,7 @@ describe("Orchestrator", function () {
     const driver = fakeDriver();
     driver.behaviour.resync = "heal";
     driver.behaviour.reprovision = new DriverError("bad-config", "bad");
-    const { orch, lines, metrics } = await orchestrator(driver);
+    const { orch, lines, metrics } = await bench.orchestrator(driver);
     const requestedFrom = BigInt(await connection.ethers.provider.getBlockNumber());
 
     await (await suite.recovery.requestResync(victim.account.address, snapshotId)).wait();
@@ -488,7 +380,7 @@ describe("Orchestrator", function () {
     expect(metrics.reports.get({ subject: "action", result: "confirmed" })).to.equal(2);
 
     // A second orchestrator that reads the same request does nothing: the action is no longer Requested.
-    const other = await orchestrator(fakeDriver(), {
+    const other = await bench.orchestrator(fakeDriver(), {
       options: { fromBlock: requestedFrom },
     });
     const again = await tick(other.orch);

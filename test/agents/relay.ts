@@ -1,17 +1,12 @@
-import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 
 import { expect } from "chai";
 import { Wallet, type TypedDataDomain } from "ethers";
-import { network } from "hardhat";
 
 import { startHttpServer, type RunningHttpServer } from "../../src/agents/common/http.js";
 import { makeLogger } from "../../src/agents/common/log.js";
 import { Registry } from "../../src/agents/common/metrics.js";
-import { Keeper } from "../../src/agents/keeper/keeper.js";
 import {
   decodeHeartbeat,
   encodeHeartbeat,
@@ -21,35 +16,27 @@ import {
   registerRelayMetrics,
   type RelayMetrics,
 } from "../../src/agents/keeper/relay.js";
-import { makeChainClient, type ChainClient } from "../../src/chain/index.js";
 import { deployCore, type CoreSuite } from "../../src/suite/deploy.js";
 import { createOperators, healthyReport, type Operator } from "../../src/suite/fleet.js";
 import { domainOf, signHeartbeat, type SignedHeartbeatInput } from "../../src/suite/signing.js";
-import {
-  INodeHealth__factory,
-  IStakeManager__factory,
-  IValidatorSet__factory,
-} from "../../types/ethers-contracts/index.js";
+import { startAgentEnv, type AgentEnv, type Connection } from "../helpers/agent-env.js";
 import { devWallet } from "../helpers/chain-fixture.js";
-import { startFakeRpc, type FakeRpc } from "../helpers/fake-rpc.js";
+import { makeKeeper } from "../helpers/keeper.js";
 
 const TOKEN = 10n ** 18n;
 
 describe("heartbeat relay over HTTP", function () {
   this.timeout(60_000);
-  let connection: Awaited<ReturnType<typeof network.create>>;
+  let env: AgentEnv;
+  let connection: Connection;
   let suite: CoreSuite;
   let ops: Operator[];
   let domain: TypedDataDomain;
-  let rpc: FakeRpc;
-  let dir: string;
   const servers: RunningHttpServer[] = [];
-  const clients: ChainClient[] = [];
 
   before(async function () {
-    connection = await network.create();
-    rpc = await startFakeRpc(connection.provider);
-    dir = mkdtempSync(join(tmpdir(), "healnet-relay-"));
+    env = await startAgentEnv("relay");
+    connection = env.connection;
     suite = await deployCore(connection.ethers);
     ops = await createOperators(
       connection.ethers,
@@ -62,10 +49,7 @@ describe("heartbeat relay over HTTP", function () {
 
   after(async function () {
     for (const s of servers) await s.close();
-    for (const c of clients) c.close();
-    await rpc.close();
-    await connection.close();
-    rmSync(dir, { recursive: true, force: true });
+    await env?.close();
   });
 
   async function signed(
@@ -220,30 +204,8 @@ describe("heartbeat relay over HTTP", function () {
     await connection.networkHelpers.mine();
     const items = await Promise.all(ops.map((op) => signed(op)));
     for (const item of items) await relay.post(item);
-    const wallet = devWallet(8);
-    const client = await makeChainClient({
-      urls: [rpc.url],
-      chainId: 31337n,
-      privateKey: wallet.privateKey,
-      intentLogPath: join(dir, "keeper.sqlite"),
-      maxFeePerGasCap: 100n * 10n ** 9n,
-      rpc: { timeoutMs: 5_000, cooldownMs: 50, maxRounds: 1, pollingIntervalMs: 50 },
-      sender: { pollMs: 20, stuckAfterMs: 60_000, maxWaitMs: 20_000 },
-    });
-    clients.push(client);
-    const keeper = new Keeper({
-      contracts: {
-        set: IValidatorSet__factory.connect(await suite.set.getAddress(), client.signer),
-        health: INodeHealth__factory.connect(await suite.health.getAddress(), client.signer),
-        stake: IStakeManager__factory.connect(await suite.stake.getAddress(), client.signer),
-      },
-      address: client.address,
-      send: (request) => client.send(request),
-      chainTime: async () => BigInt((await client.provider.getBlock("latest"))!.timestamp),
-      log: makeLogger({ level: "error", sink: () => {} }),
-      heartbeats: queue,
-      options: { rotateEveryTicks: 1_000, claimRewardsAbove: 0n },
-    });
+    const client = await env.client(devWallet(8).privateKey);
+    const { agent: keeper } = await makeKeeper(suite, client, { heartbeats: queue });
     const report = await keeper.tick();
     expect(report.actions.find((a) => a.action === "heartbeatBatch")?.result).to.equal("confirmed");
     for (const item of items) {

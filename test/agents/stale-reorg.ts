@@ -18,8 +18,7 @@ import { network } from "hardhat";
 
 import { makeLogger } from "../../src/agents/common/log.js";
 import { Registry } from "../../src/agents/common/metrics.js";
-import { Keeper } from "../../src/agents/keeper/keeper.js";
-import { registerKeeperMetrics } from "../../src/agents/keeper/metrics.js";
+import type { Keeper } from "../../src/agents/keeper/keeper.js";
 import { registerSidecarMetrics } from "../../src/agents/sidecar/metrics.js";
 import { rpcNodeProbe } from "../../src/agents/sidecar/probe.js";
 import { Sidecar } from "../../src/agents/sidecar/sidecar.js";
@@ -28,14 +27,11 @@ import { deployCore, type CoreSuite } from "../../src/suite/deploy.js";
 import { createOperators, healthyReport, heartbeatAll, type Operator } from "../../src/suite/fleet.js";
 import { withParameters } from "../../src/suite/parameters.js";
 import { domainOf, signHeartbeat } from "../../src/suite/signing.js";
-import {
-  INodeHealth__factory,
-  IStakeManager__factory,
-  IValidatorSet__factory,
-} from "../../types/ethers-contracts/index.js";
+import { INodeHealth__factory } from "../../types/ethers-contracts/index.js";
 import { type Anvil, rawRpc, reorg, startAnvil } from "../helpers/anvil.js";
 import { devWallet } from "../helpers/chain-fixture.js";
 import { startFakeRpc, type FakeRpc } from "../helpers/fake-rpc.js";
+import { makeKeeper } from "../helpers/keeper.js";
 
 const TOKEN = 10n ** 18n;
 const GWEI = 10n ** 9n;
@@ -122,20 +118,7 @@ describe("agents under stale heads and reorgs (anvil)", function () {
     // read an incident count from one and the incident from the other).
     const cooldownMs = urls !== undefined && urls.length > 1 ? 60_000 : 50;
     const c = await client(name, devWallet(walletIndex).privateKey, maxWaitMs, urls, cooldownMs);
-    const metrics = registerKeeperMetrics(new Registry());
-    const agent = new Keeper({
-      contracts: {
-        set: IValidatorSet__factory.connect(await suite.set.getAddress(), c.signer),
-        health: INodeHealth__factory.connect(await suite.health.getAddress(), c.signer),
-        stake: IStakeManager__factory.connect(await suite.stake.getAddress(), c.signer),
-      },
-      address: c.address,
-      send: (request) => c.send(request),
-      chainTime: async () => BigInt((await c.provider.getBlock("latest"))?.timestamp ?? 0),
-      log,
-      metrics,
-      options: { rotateEveryTicks: 1_000, claimRewardsAbove: 0n },
-    });
+    const { agent, metrics } = await makeKeeper(suite, c, { log });
     return { agent, client: c, metrics };
   }
 
