@@ -19,7 +19,6 @@
  *
  * Nothing is sent to the live network; the anvil process is killed before returning.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -36,7 +35,7 @@ import {
   type InterfaceAbi,
 } from "ethers";
 
-import { resolveAnvilBinary } from "../agents/orchestrator/drivers/process.js";
+import { type Anvil, launchAnvil } from "../chain/anvil.js";
 import { ERC1967_ADMIN_SLOT, ERC1967_IMPLEMENTATION_SLOT } from "./deploy.js";
 import { loadSuite, type SuiteAddresses, type SuiteContracts } from "./addresses.js";
 import { HealError, formatError } from "./errors.js";
@@ -116,61 +115,13 @@ export interface RehearsalResult {
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
-/** A running anvil on 127.0.0.1: its URL, and `stop`, which kills it (SIGTERM, then SIGKILL after 3 s). */
-export interface Anvil {
-  url: string;
-  stop: () => Promise<void>;
-  child: ChildProcess;
-}
-
-/** An anvil on 127.0.0.1 (OS-chosen port) with `extraArgs`, answering within `timeoutMs`. */
-export async function startAnvil(extraArgs: readonly string[], timeoutMs = 60_000): Promise<Anvil> {
-  const args = ["--host", "127.0.0.1", "--port", "0", ...extraArgs];
-  const child = spawn(resolveAnvilBinary(), args, { stdio: ["ignore", "pipe", "pipe"] });
-  const exited = new Promise<void>((resolve) => {
-    child.once("exit", () => resolve());
-    child.once("error", () => resolve());
-  });
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 3_000);
-      await exited;
-      clearTimeout(timer);
-    }
-  };
-  let output = "";
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(
-      () => finish(new Error(`anvil did not listen within ${timeoutMs} ms`)),
-      timeoutMs,
-    );
-    const finish = (r: number | Error) => {
-      clearTimeout(timer);
-      if (typeof r === "number") resolve(r);
-      else reject(r);
-    };
-    const onData = (chunk: Buffer) => {
-      output = (output + chunk.toString("utf8")).slice(-4096);
-      const m = /Listening on 127\.0\.0\.1:(\d+)/.exec(output);
-      if (m) finish(Number(m[1]));
-    };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", onData);
-    child.once("error", (e) => finish(new Error(`cannot start anvil: ${e.message}`)));
-    child.once("exit", (code) => finish(new Error(`anvil exited (${code}): ${output.trim().slice(-300)}`)));
-  }).catch(async (error: unknown) => {
-    await stop();
-    throw error;
-  });
-  return { url: `http://127.0.0.1:${port}`, stop, child };
-}
-
-/** A fork of `forkUrl` on a local anvil. */
+/**
+ * A fork of `forkUrl` on a local anvil (127.0.0.1, OS-chosen port), answering within `timeoutMs`; its `stop()`
+ * sends SIGTERM, then SIGKILL after 3 s.
+ */
 export async function startFork(forkUrl: string, timeoutMs = 60_000, codeSizeLimit = true): Promise<Anvil> {
-  const sizeLimit = codeSizeLimit ? [] : ["--disable-code-size-limit"];
   try {
-    return await startAnvil(["--fork-url", forkUrl, "--no-rate-limit", ...sizeLimit], timeoutMs);
+    return await launchAnvil({ args: ["--fork-url", forkUrl, "--no-rate-limit"], timeoutMs, codeSizeLimit });
   } catch (error) {
     throw new HealError(`cannot fork ${forkUrl}: ${(error as Error).message}`);
   }

@@ -14,7 +14,6 @@
  *      one keeper — the reporter — is paid.
  *   4. Every process (sidecars, keepers, orchestrator) gets SIGTERM and exits 0.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -24,13 +23,14 @@ import { HDNodeWallet, keccak256, type Wallet } from "ethers";
 import { network } from "hardhat";
 
 import { runIgnition } from "../../deploy/ignition.js";
-import { resolveAnvilBinary } from "../../src/agents/orchestrator/drivers/process.js";
+import { type Anvil, launchAnvil } from "../../src/chain/anvil.js";
 import { DirectoryContentStore } from "../../src/agents/orchestrator/store.js";
 import { connectSuite, CORE_KEYS, GUARDIAN_KEYS, type SuiteContracts } from "../../src/suite/addresses.js";
 import type { CoreSuite } from "../../src/suite/deploy.js";
 import { createOperators, heartbeatAll, type Operator } from "../../src/suite/fleet.js";
 import { withParameters } from "../../src/suite/parameters.js";
 import { type AgentProcess, eventually, killAll, spawnAgent, writeKeyFile } from "../helpers/agents.js";
+import { startAnvil } from "../helpers/anvil.js";
 
 const hre = await import("hardhat");
 
@@ -44,39 +44,6 @@ const PREMINED = 600;
 const SNAPSHOT_HEIGHT = 550;
 /** NodeHealth's maxHeightLag and the orchestrator's heal threshold (blocks behind the best height). */
 const HEIGHT_LAG = 300;
-
-interface Anvil {
-  child: ChildProcess;
-  /** The node's output (head, bounded). */
-  output(): string;
-  url: string;
-  exited: Promise<void>;
-}
-
-async function startAnvil(args: string[]): Promise<Anvil> {
-  const child = spawn(resolveAnvilBinary(), ["--host", "127.0.0.1", "--port", "0", ...args], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  let output = "";
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`anvil did not start: ${output}`)), 20_000);
-    // Both pipes are drained for the node's whole life: a full pipe would block anvil (and its miner).
-    child.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
-      output = (output + "[stderr] " + chunk).slice(-20_000);
-    });
-    child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
-      output = (output + chunk).slice(-20_000);
-      const m = /Listening on (127\.0\.0\.1:\d+)/.exec(output);
-      if (m) {
-        clearTimeout(timer);
-        resolve(`http://${m[1]}`);
-      }
-    });
-    child.once("exit", () => reject(new Error(`anvil exited: ${output}`)));
-  });
-  return { child, url, exited, output: () => output };
-}
 
 async function rawRpc(url: string, method: string, params: unknown[] = []): Promise<unknown> {
   const r = await fetch(url, {
@@ -114,19 +81,21 @@ describe("fleet end-to-end (anvil, Ignition, agents as processes)", function () 
   before(async function () {
     dir = mkdtempSync(join(tmpdir(), "healnet-e2e-"));
     // Automine while setting up (Ignition, fixtures); 1 s interval mining once the agents start.
-    // Under --coverage the artifacts hold instrumented bytecode, larger than EIP-170 allows (the in-process
-    // network lifts the limit there too); the real sizes are checked by the build and the gas step.
-    const sizeLimit = hre.default.globalOptions.coverage ? ["--disable-code-size-limit"] : [];
-    chain = await startAnvil(["--accounts", "20", "--chain-id", "31337", ...sizeLimit]);
+    // Under --coverage the artifacts hold instrumented bytecode, larger than EIP-170 allows, so startAnvil lifts
+    // the limit there (the in-process network does too); the real sizes are checked by the build and the gas step.
+    chain = await startAnvil(["--accounts", "20", "--chain-id", "31337"]);
     await rawRpc(chain.url, "anvil_mine", [`0x${PREMINED.toString(16)}`, "0x1"]);
     connection = await network.create({ network: "localhost", override: { url: chain.url } });
 
     // The snapshot file: a second anvil's state dump at SNAPSHOT_HEIGHT, as a snapshot producer publishes it.
     const statePath = join(dir, "snapshot-state.json");
-    const producer = await startAnvil(["--chain-id", "31337", "--dump-state", statePath]);
+    const producer = await launchAnvil({
+      args: ["--chain-id", "31337", "--dump-state", statePath],
+      timeoutMs: 20_000,
+    });
     await rawRpc(producer.url, "anvil_mine", [`0x${SNAPSHOT_HEIGHT.toString(16)}`]);
-    producer.child.kill("SIGINT");
-    await producer.exited;
+    // SIGINT: anvil writes the dump, then exits.
+    await producer.stop({ signal: "SIGINT", graceMs: 60_000 });
     const snapshotBytes = new Uint8Array(readFileSync(statePath));
     const cid = await new DirectoryContentStore(join(dir, "store")).put(snapshotBytes);
 
@@ -225,10 +194,7 @@ describe("fleet end-to-end (anvil, Ignition, agents as processes)", function () 
     if (chain) writeFileSync(join(tmpdir(), "healnet-e2e-anvil.log"), chain.output());
     await killAll();
     await connection?.close().catch(() => undefined);
-    if (chain) {
-      chain.child.kill("SIGKILL");
-      await Promise.race([chain.exited, new Promise((r) => setTimeout(r, 5_000))]);
-    }
+    if (chain) await chain.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 

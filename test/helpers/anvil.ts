@@ -1,58 +1,27 @@
 /**
- * An anvil node for tests: 127.0.0.1, a port the OS picks, both pipes drained for the node's whole life,
- * killed by `stop()`. Under `--coverage` the artifacts hold instrumented bytecode larger than EIP-170 allows,
- * so the size limit is lifted there (as the in-process network does).
+ * Anvil for tests: `startAnvil` is src/chain/anvil.ts's launcher (127.0.0.1, a port the OS picks, both pipes
+ * drained for the node's whole life, 20 s to listen) with the tests' settings: under `--coverage` the artifacts
+ * hold instrumented bytecode larger than EIP-170 allows, so the size limit is lifted there (as the in-process
+ * network does), and `stop()` SIGKILLs the node (bounded). Plus raw JSON-RPC and reorg helpers.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type Anvil, launchAnvil } from "../../src/chain/anvil.js";
 
-import { resolveAnvilBinary } from "../../src/agents/orchestrator/drivers/process.js";
+export type { Anvil };
 
-export interface Anvil {
-  readonly url: string;
-  readonly child: ChildProcess;
-  /** The node's recent output (bounded), for a failed run. */
-  output(): string;
-  stop(): Promise<void>;
+/** Whether Hardhat runs with `--coverage` (instrumented artifacts: too large for EIP-170). */
+export async function underCoverage(): Promise<boolean> {
+  const hre = await import("hardhat");
+  return hre.default.globalOptions.coverage;
 }
 
-export async function startAnvil(args: string[] = []): Promise<Anvil> {
-  const hre = await import("hardhat");
-  const sizeLimit = hre.default.globalOptions.coverage ? ["--disable-code-size-limit"] : [];
-  const child = spawn(resolveAnvilBinary(), ["--host", "127.0.0.1", "--port", "0", ...sizeLimit, ...args], {
-    stdio: ["ignore", "pipe", "pipe"],
+/** An anvil node with `args` for a test (see the module comment); `stop()` it in cleanup. */
+export async function startAnvil(args: readonly string[] = []): Promise<Anvil> {
+  return await launchAnvil({
+    args,
+    codeSizeLimit: !(await underCoverage()),
+    timeoutMs: 20_000,
+    stop: { signal: "SIGKILL" },
   });
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  let output = "";
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`anvil did not start: ${output}`));
-    }, 20_000);
-    child.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
-      output = (output + "[stderr] " + chunk).slice(-20_000);
-    });
-    child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
-      output = (output + chunk).slice(-20_000);
-      const m = /Listening on (127\.0\.0\.1:\d+)/.exec(output);
-      if (m) {
-        clearTimeout(timer);
-        resolve(`http://${m[1]}`);
-      }
-    });
-    child.once("exit", () => {
-      clearTimeout(timer);
-      reject(new Error(`anvil exited: ${output}`));
-    });
-  });
-  return {
-    url,
-    child,
-    output: () => output,
-    stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
-    },
-  };
 }
 
 /** One JSON-RPC call straight to `url` (bounded by 30 s); a JSON-RPC error throws with its message. */

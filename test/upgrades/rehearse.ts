@@ -12,10 +12,10 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
+import { type Anvil, launchAnvil } from "../../src/chain/anvil.js";
 import { deploySuite, implementationOf } from "../../src/suite/deploy.js";
 import { createOperators, heartbeatAll } from "../../src/suite/fleet.js";
 import { withParameters } from "../../src/suite/parameters.js";
-import { type Anvil, startAnvil } from "../../src/suite/rehearse.js";
 
 type Result = { success: true; value: any } | { success: false; error: string };
 
@@ -53,7 +53,7 @@ describe("heal upgrade rehearse (anvil fork)", function () {
 
   before(async function () {
     // Under `--coverage` the deployed artifacts are instrumented, too large for EIP-170.
-    live = await startAnvil(hre.globalOptions.coverage ? ["--disable-code-size-limit"] : []);
+    live = await launchAnvil({ codeSizeLimit: !hre.globalOptions.coverage, timeoutMs: 60_000 });
     root = await mkdtemp(path.join(tmpdir(), "healnet-rehearse-"));
     const { ethers } = await hre.network.create({ network: "localhost", override: { url: live.url } });
     const suite = await deploySuite(ethers, {

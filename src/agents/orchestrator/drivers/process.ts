@@ -14,13 +14,12 @@
  *
  * Every child is killed on `dispose()` (and, as a last resort, when the parent process exits).
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 
 import { getAddress, isAddress, keccak256 } from "ethers";
 
+import { AnvilStartError, type AnvilProcess, launchAnvil, resolveAnvilBinary } from "../../../chain/anvil.js";
 import type { Logger } from "../../common/log.js";
 import {
   type Driver,
@@ -170,21 +169,10 @@ export function parseProcessNodes(raw: unknown): ProcessNodeSpec[] {
   });
 }
 
-/** The anvil binary shipped in the platform package of `@foundry-rs/anvil`. */
-export function resolveAnvilBinary(): string {
-  const require = createRequire(import.meta.url);
-  const arch = ({ x64: "amd64", arm64: "arm64" } as Record<string, string>)[process.arch];
-  if (arch === undefined) throw new Error(`anvil: no package for architecture ${process.arch}`);
-  const pkg = `@foundry-rs/anvil-${process.platform}-${arch}`;
-  const dir = dirname(require.resolve(`${pkg}/package.json`));
-  return join(dir, "bin", process.platform === "win32" ? "anvil.exe" : "anvil");
-}
-
+/** A node's anvil (src/chain/anvil.ts) from its spawn on; `port` is 0 until it listens. */
 interface Running {
-  child: ChildProcess;
-  exited: Promise<void>;
+  anvil: AnvilProcess;
   port: number;
-  output: string[];
 }
 
 interface NodeState {
@@ -241,7 +229,7 @@ export class ProcessDriver implements Driver {
 
   /** The child's pid while it runs. */
   pid(node: NodeRef): number | undefined {
-    return this.#node(node).running?.child.pid;
+    return this.#node(node).running?.anvil.child.pid;
   }
 
   stateDir(node: NodeRef): string {
@@ -275,7 +263,7 @@ export class ProcessDriver implements Driver {
 
   async status(node: NodeRef, signal: AbortSignal): Promise<NodeStatus> {
     const r = this.#node(node).running;
-    if (!r || r.child.exitCode !== null || r.child.signalCode !== null) return { running: false };
+    if (!r || r.anvil.child.exitCode !== null || r.anvil.child.signalCode !== null) return { running: false };
     const url = `http://127.0.0.1:${r.port}`;
     const bounded = AbortSignal.any([signal, AbortSignal.timeout(this.#o.statusTimeoutMs)]);
     const status: NodeStatus = { running: true };
@@ -426,87 +414,35 @@ export class ProcessDriver implements Driver {
   async #start(node: NodeRef, signal: AbortSignal): Promise<void> {
     if (this.#disposed) throw new DriverError("failed", "driver disposed");
     const n = this.#node(node);
-    if (n.running && n.running.child.exitCode === null && n.running.child.signalCode === null) return;
+    const current = n.running?.anvil.child;
+    if (current && current.exitCode === null && current.signalCode === null) return;
     if (signal.aborted) throw new DriverError("aborted", "aborted before start");
     const config = this.config(node);
     mkdirSync(this.stateDir(node), { recursive: true });
     const state = this.statePath(node);
-    const args = [
-      "--host",
-      "127.0.0.1",
-      "--port",
-      String(n.spec.port ?? 0),
-      "--chain-id",
-      String(config.chainId),
-      "--dump-state",
-      state,
-    ];
+    const args = ["--chain-id", String(config.chainId), "--dump-state", state];
     if (config.blockTime !== undefined) args.push("--block-time", String(config.blockTime));
     const loads = existsSync(state) && statSync(state).size > 0;
     if (loads) args.push("--load-state", state);
     args.push(...(config.args ?? []));
 
-    const child = spawn(this.#o.anvilPath, args, { stdio: ["ignore", "pipe", "pipe"] });
-    const output: string[] = [];
-    const exited = new Promise<void>((resolve) => {
-      child.once("exit", () => resolve());
-      child.once("error", () => resolve());
-    });
-    const running: Running = { child, exited, port: 0, output };
-    n.running = running;
-
-    const port = await new Promise<number>((resolve, reject) => {
-      let buffer = "";
-      const timer = setTimeout(
-        () =>
-          finish(
-            new DriverError(
-              "not-ready",
-              `node ${node.nodeId} did not listen within ${this.#o.startTimeoutMs} ms`,
-            ),
-          ),
-        this.#o.startTimeoutMs,
-      );
-      const onAbort = () => finish(new DriverError("aborted", `start of ${node.nodeId} aborted`));
-      signal.addEventListener("abort", onAbort, { once: true });
-      const finish = (result: number | Error) => {
-        clearTimeout(timer);
-        signal.removeEventListener("abort", onAbort);
-        if (typeof result === "number") resolve(result);
-        else reject(result);
-      };
-      const onData = (chunk: Buffer) => {
-        const text = chunk.toString("utf8");
-        // Keep a short tail for diagnostics; the pipe is always drained so the child never blocks on it.
-        output.push(text);
-        if (output.length > 20) output.shift();
-        if (running.port === 0) {
-          buffer = (buffer + text).slice(-4096);
-          const m = /Listening on 127\.0\.0\.1:(\d+)/.exec(buffer);
-          if (m) {
-            running.port = Number(m[1]);
-            finish(running.port);
-          }
-        }
-      };
-      child.stdout!.on("data", onData);
-      child.stderr!.on("data", onData);
-      child.once("error", (error) =>
-        finish(new DriverError("failed", `cannot start anvil: ${error.message}`, { cause: error })),
-      );
-      child.once("exit", (code, sig) =>
-        finish(
-          new DriverError(
-            "not-ready",
-            `node ${node.nodeId} exited at start (${code ?? sig}): ${output.join("").slice(-500)}`,
-          ),
-        ),
-      );
-    }).catch(async (error: unknown) => {
-      await this.#kill(running);
+    // The node counts as running from its spawn on (a last-resort kill on exit reaches it while it starts).
+    const timeoutMs = this.#o.startTimeoutMs;
+    const anvil = await launchAnvil({
+      args,
+      port: n.spec.port ?? 0,
+      timeoutMs,
+      binary: this.#o.anvilPath,
+      signal,
+      onSpawn: (spawned) => {
+        n.running = { anvil: spawned, port: 0 };
+      },
+    }).catch((error: unknown) => {
       n.running = undefined;
-      throw error;
+      throw startError(error, node.nodeId, timeoutMs);
     });
+    const { child, port } = anvil;
+    n.running = { anvil, port };
 
     // Listening is not answering yet: wait for eth_blockNumber.
     const deadline = Date.now() + this.#o.startTimeoutMs;
@@ -521,7 +457,7 @@ export class ProcessDriver implements Driver {
         break;
       } catch (error) {
         if (signal.aborted || Date.now() > deadline || child.exitCode !== null) {
-          await this.#kill(running);
+          await anvil.stop({ signal: "SIGKILL" });
           n.running = undefined;
           throw new DriverError(
             signal.aborted ? "aborted" : "not-ready",
@@ -540,20 +476,15 @@ export class ProcessDriver implements Driver {
     const r = n.running;
     if (!r) return;
     n.running = undefined;
-    if (r.child.exitCode !== null || r.child.signalCode !== null) return;
-    r.child.kill("SIGINT");
-    const stopped = await waitFor(r.exited, this.#o.stopTimeoutMs, signal);
+    const { child } = r.anvil;
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    // SIGINT: anvil writes its state dump; SIGKILL after the stop timeout (or when `signal` aborts).
+    const stopped = await r.anvil.stop({ signal: "SIGINT", graceMs: this.#o.stopTimeoutMs, abort: signal });
     if (!stopped) {
-      this.#log?.warn("node did not stop on SIGINT; killing it", { nodeId: node.nodeId, pid: r.child.pid });
-      await this.#kill(r);
+      this.#log?.warn("node did not stop on SIGINT; killed it", { nodeId: node.nodeId, pid: child.pid });
     } else {
-      this.#log?.info("node stopped", { nodeId: node.nodeId, pid: r.child.pid });
+      this.#log?.info("node stopped", { nodeId: node.nodeId, pid: child.pid });
     }
-  }
-
-  async #kill(r: Running): Promise<void> {
-    if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill("SIGKILL");
-    await waitFor(r.exited, 5_000);
   }
 
   #waitHeight(node: NodeRef, height: bigint, signal: AbortSignal): Promise<void> {
@@ -568,25 +499,29 @@ export class ProcessDriver implements Driver {
 
   #killAllNow(): void {
     for (const n of this.#nodes.values()) {
-      const c = n.running?.child;
+      const c = n.running?.anvil.child;
       if (c && c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
     }
   }
 }
 
-/** Resolves true once `p` settles, false after `ms` (or when `signal` aborts). */
-function waitFor(p: Promise<void>, ms: number, signal?: AbortSignal): Promise<boolean> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => done(false), ms);
-    const onAbort = () => done(false);
-    signal?.addEventListener("abort", onAbort, { once: true });
-    const done = (v: boolean) => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
-      resolve(v);
-    };
-    void p.then(() => done(true));
-  });
+/** A failed launch of `nodeId`'s anvil as the driver's error. */
+function startError(error: unknown, nodeId: string, timeoutMs: number): DriverError {
+  if (!(error instanceof AnvilStartError))
+    return new DriverError("failed", `cannot start anvil: ${(error as Error).message}`, { cause: error });
+  switch (error.reason) {
+    case "spawn":
+      return new DriverError("failed", error.message, { cause: error.cause });
+    case "aborted":
+      return new DriverError("aborted", `start of ${nodeId} aborted`);
+    case "timeout":
+      return new DriverError("not-ready", `node ${nodeId} did not listen within ${timeoutMs} ms`);
+    case "exited":
+      return new DriverError(
+        "not-ready",
+        `node ${nodeId} exited at start (${error.exit}): ${error.output.slice(-500)}`,
+      );
+  }
 }
 
 function atomicWrite(path: string, bytes: Uint8Array): void {
