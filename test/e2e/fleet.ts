@@ -300,16 +300,26 @@ describe("fleet end-to-end (anvil, Ignition, agents as processes)", function () 
     const before = await suite.set.incidentCount();
     const sidecar = sidecars.get(victim.account.address)!;
     await sidecar.stop("SIGKILL");
-    const lastHeartbeat = await suite.health.lastHeartbeatAt(victim.account.address);
+    const fromBlock = await connection.ethers.provider.getBlockNumber();
+    // The time of the block that replaced it (its ValidatorReplaced event), not of whatever block is latest
+    // when the poll notices: a slow poll on a loaded machine must not count against the set.
     const replacedAt = await eventually(
       "the victim replaced",
       async () => {
         if (await suite.set.isActive(victim.account.address)) return undefined;
-        return BigInt((await connection.ethers.provider.getBlock("latest"))!.timestamp);
+        const [replaced] = await suite.set.queryFilter(
+          suite.set.filters.ValidatorReplaced(victim.account.address),
+          fromBlock,
+        );
+        if (replaced === undefined)
+          throw new Error("the victim left the active set without ValidatorReplaced");
+        return BigInt((await replaced.getBlock()).timestamp);
       },
       (HEARTBEAT_INTERVAL + GRACE_PERIOD + 30) * 1_000,
       250,
     );
+    // Read once it is replaced: a heartbeat the sidecar sent just before it was killed may be mined after.
+    const lastHeartbeat = await suite.health.lastHeartbeatAt(victim.account.address);
     expect(Number(replacedAt - lastHeartbeat)).to.be.at.most(HEARTBEAT_INTERVAL + GRACE_PERIOD + 4);
     expect(await suite.set.isActive(backup.account.address)).to.equal(true);
     const id = await eventually(
