@@ -1,15 +1,15 @@
 /**
  * The orchestrator's event cursor across reorgs, against an in-memory chain whose blocks the test replaces
- * (getBlockNumber / getLogs are all the cursor reads). Work is only collected here (`maxWorkPerTick: 0`):
+ * (getBlockNumber / getLogs / getBlock are all the cursor reads; a replaced block gets a new hash). Work is only collected here (`maxWorkPerTick: 0`):
  * what happens to pending work is tested in orchestrator.ts.
  *   - a reorg shallower than `confirmations` never reaches the cursor: each event of the final chain becomes
  *     pending work exactly once, none of the dropped blocks does, also across a restart on the saved state;
- *   - a deeper one (documented in docs/agents/chain.md): work read from a dropped block stays pending (the
- *     re-read before acting finds the incident not open and drops it) and an event the new chain put at or
- *     below the cursor is not read.
+ *   - a deeper one (documented in docs/agents/chain.md): the cursor's block hash no longer matches, the
+ *     cursor moves back and the new chain's event is read (it replaces the pending work of the dropped one).
+ *     More in orchestrator-deep-reorg.ts.
  */
 import { expect } from "chai";
-import type { Filter, Log } from "ethers";
+import { type Block as EthersBlock, type Filter, type Log, toBeHex } from "ethers";
 
 import { makeLogger } from "../../src/agents/common/log.js";
 import { Orchestrator, type OrchestratorOptions } from "../../src/agents/orchestrator/orchestrator.js";
@@ -64,8 +64,17 @@ class FakeChain {
     this.blocks.length -= depth;
   }
 
+  readonly #hashes = new WeakMap<Block, string>();
+  #nextHash = 1;
+
   readonly source = {
     getBlockNumber: async () => this.head,
+    getBlock: async (tag: unknown): Promise<EthersBlock | null> => {
+      const b = this.blocks[Number(tag)];
+      if (!b) return null;
+      if (!this.#hashes.has(b)) this.#hashes.set(b, toBeHex(this.#nextHash++, 32));
+      return { number: Number(tag), hash: this.#hashes.get(b)! } as EthersBlock;
+    },
     getLogs: async (filter: Filter): Promise<Log[]> => {
       const from = Number(filter.fromBlock);
       const to = Number(filter.toBlock);
@@ -131,7 +140,7 @@ describe("Orchestrator event cursor across reorgs", function () {
     expect(pending(restarted)).to.deep.equal([`incident:1:${V[1]}`]);
   });
 
-  it("documents a reorg deeper than `confirmations`: stale work kept, an event at or below the cursor missed", async function () {
+  it("a reorg deeper than `confirmations`: the cursor moves back and the new chain's event replaces the dropped one", async function () {
     const chain = new FakeChain(4);
     const orch = orchestrator(chain, new MemoryStateStore(), { confirmations: 1 });
     chain.remediation(2n, V[0]!); // block 4
@@ -143,8 +152,7 @@ describe("Orchestrator event cursor across reorgs", function () {
     chain.remediation(2n, V[1]!); // the new chain's incident 2, at block 4 again (below the cursor: 5)
     chain.mine(2);
     await tick(orch);
-    // The dropped block's work is still pending (acting re-reads openRemediationOf(V[0]) == 2 first, finds it
-    // not open, and drops it); the new incident's event is not read.
-    expect(pending(orch)).to.deep.equal([`incident:2:${V[0]}`]);
+    // The cursor's block (5) was replaced: the orchestrator read from block 2 again and found the new event.
+    expect(pending(orch)).to.deep.equal([`incident:2:${V[1]}`]);
   });
 });

@@ -230,6 +230,7 @@ describe("Orchestrator", function () {
     const ranges: [number, number][] = [];
     const provider = {
       getBlockNumber: () => chain.provider.getBlockNumber(),
+      getBlock: chain.provider.getBlock.bind(chain.provider),
       getLogs: (filter: Filter) => {
         if (filter.topics?.length === 1) ranges.push([Number(filter.fromBlock), Number(filter.toBlock)]);
         return chain.provider.getLogs(filter);

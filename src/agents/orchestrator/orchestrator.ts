@@ -11,6 +11,17 @@
  *        the work is done), `RemediationEscalated` (an action overdue: still reportable, logged).
  *      The cursor and the pending work are persisted (a JSON file written atomically, see state.ts) after
  *      every range, so a restart resumes where it stopped.
+ *      Reorgs: the state also keeps the hash of the last block of each range read (a ring of the last
+ *      `MAX_CHECKPOINTS` = 64). Before each range (and once per tick when caught up) the cursor's block hash is
+ *      compared with the chain's; when a reorg deeper than `confirmations` replaced it, the cursor moves back
+ *      to the newest checkpoint still on the chain (a binary search of the ring: at most 6 more getBlock
+ *      calls) or, when none is, `reorgRewindBlocks` below the oldest checkpoint (logged as a warning: an event
+ *      below that is not re-read), and the blocks above are read again. Re-reading is idempotent: work
+ *      already pending is kept as it is (with its ladder result, so a node is not restarted again), work
+ *      whose report is on the new chain is dropped when the report is read (and the on-chain re-read before
+ *      acting skips it), and work the new chain changed (another validator for the same incident id) replaces
+ *      the old. The hash of a range's last block is read before the cursor check and the logs, so a reorg
+ *      racing a range is noticed at the next check. At most two rewinds per tick.
  *   2. Only once caught up with the confirmed head (so no report event it has not read yet can exist below
  *      the head), handles up to `maxWorkPerTick` pending items. Before acting it re-reads the chain: an
  *      incident must still be open (`openRemediationOf(validator) == id`, not resolved) and unreported
@@ -54,7 +65,16 @@ import {
 } from "./ladder.js";
 import type { OrchestratorMetrics } from "./metrics.js";
 import { isCid } from "./store.js";
-import { type ActionWork, type IncidentWork, MemoryStateStore, type StateStore, type Work } from "./state.js";
+import {
+  type ActionWork,
+  type Checkpoint,
+  type IncidentWork,
+  MAX_CHECKPOINTS,
+  MAX_RECENTLY_REPORTED,
+  MemoryStateStore,
+  type StateStore,
+  type Work,
+} from "./state.js";
 
 /** IRecoveryManager.ActionKind */
 export const ActionKind = { Resync: 0, Reprovision: 1 } as const;
@@ -86,8 +106,8 @@ export interface OrchestratorContracts {
   sentinels?: ISentinelRegistry;
 }
 
-/** What the orchestrator needs from an RPC provider. */
-export type LogSource = Pick<Provider, "getBlockNumber" | "getLogs">;
+/** What the orchestrator needs from an RPC provider (`getBlock` for the block hashes that detect reorgs). */
+export type LogSource = Pick<Provider, "getBlockNumber" | "getLogs" | "getBlock">;
 
 export interface OrchestratorOptions {
   /** First block to read when there is no saved cursor (e.g. the deployment block). */
@@ -98,6 +118,11 @@ export interface OrchestratorOptions {
   maxRangesPerTick: number;
   /** Logs are read only up to head - confirmations. */
   confirmations: number;
+  /**
+   * After a reorg that replaced every checkpoint (deeper than the last MAX_CHECKPOINTS ranges read), the
+   * cursor moves this many blocks below the oldest checkpoint (not below `fromBlock`) and rescans from there.
+   */
+  reorgRewindBlocks: number;
   /** Incidents / actions handled per tick (each runs a ladder: set the tick timeout above their sum). */
   maxWorkPerTick: number;
   /** A report rejected this many times is dropped (logged as an error). */
@@ -112,6 +137,7 @@ export const DEFAULT_ORCHESTRATOR_OPTIONS: OrchestratorOptions = {
   maxBlockRange: 2_000,
   maxRangesPerTick: 10,
   confirmations: 0,
+  reorgRewindBlocks: 128,
   maxWorkPerTick: 4,
   maxReportAttempts: 5,
   nodeConfigs: {},
@@ -163,7 +189,11 @@ export class Orchestrator {
   readonly #state: StateStore;
   readonly #configs: Map<string, string>;
   #cursor: bigint | undefined;
+  /** Recent (number, hash) of blocks read up to, oldest first, on one chain (see state.ts). */
+  #checkpoints: Checkpoint[] = [];
   #pending = new Map<string, Work>();
+  /** The last work items reported by this orchestrator, with their report (see state.ts). */
+  #recentlyReported: Work[] = [];
   #addresses: { set: string; recovery: string } | undefined;
 
   constructor(deps: OrchestratorDeps) {
@@ -193,11 +223,15 @@ export class Orchestrator {
     this.#addresses = { set: await set.getAddress(), recovery: await recovery.getAddress() };
     const saved = this.#state.load();
     this.#cursor = saved?.cursor ?? this.#o.fromBlock - 1n;
+    this.#checkpoints = [...(saved?.checkpoints ?? [])];
+    this.#recentlyReported = [...(saved?.recentlyReported ?? [])];
     this.#pending = new Map((saved?.pending ?? []).map((w) => [keyOf(w), w]));
     this.#d.log.info("orchestrator state loaded", {
       cursor: this.#cursor,
       pending: this.#pending.size,
       resumed: saved !== undefined,
+      cursorHash:
+        this.#checkpoints.at(-1)?.number === this.#cursor ? this.#checkpoints.at(-1)!.hash : "unknown",
     });
     this.#gauges();
   }
@@ -221,7 +255,11 @@ export class Orchestrator {
   // ------------------------------------------------------------------------------------------------------
   // Finding work
 
-  /** Reads logs range by range; returns whether the cursor reached the confirmed head. */
+  /**
+   * Reads logs range by range; returns whether the cursor reached the confirmed head. Before each range (and
+   * once when there is none) checks the cursor's block against the chain and rewinds after a reorg.
+   * RPC calls per tick: per range 2 getBlock + 2 getLogs, plus at most 2 rewinds of at most 7 getBlock each.
+   */
   async #poll(signal: AbortSignal): Promise<boolean> {
     const head = BigInt(await this.#provider.getBlockNumber());
     const safe = head - BigInt(this.#o.confirmations);
@@ -237,9 +275,25 @@ export class Orchestrator {
       recovery.interface.getEvent("IncidentRemediationReported").topicHash,
       recovery.interface.getEvent("RemediationEscalated").topicHash,
     ];
-    for (let i = 0; i < this.#o.maxRangesPerTick && this.#cursor! < safe && !signal.aborted; i++) {
+    let rewinds = 0;
+    let read = false;
+    for (let i = 0; i < this.#o.maxRangesPerTick && !signal.aborted; i++) {
       const from = this.#cursor! + 1n;
-      const to = min(safe, from + BigInt(this.#o.maxBlockRange) - 1n);
+      const to = from <= safe ? min(safe, from + BigInt(this.#o.maxBlockRange) - 1n) : undefined;
+      // Read before the cursor check and the logs: a reorg after this read replaces block `to` too (it
+      // descends from every block below it), so the next check finds the checkpoint gone.
+      const toHash = to === undefined ? undefined : await this.#hashAt(to);
+      // Caught up after reading this tick: the cursor's hash was just read, the next tick checks it.
+      if (to === undefined && read) break;
+      const check = await this.#checkCursor();
+      // The endpoint lacks the cursor's block (lagging, or a new chain still shorter): read next tick.
+      if (check === "unavailable") break;
+      if (check === "rewound") {
+        if (++rewinds >= MAX_REWINDS_PER_TICK) break;
+        continue;
+      }
+      // Caught up, or block `to` unknown to this endpoint (a lagging node): read on the next tick.
+      if (to === undefined || toHash === undefined) break;
       const [setLogs, rmLogs] = await Promise.all([
         this.#provider.getLogs({
           address: this.#addresses!.set,
@@ -257,10 +311,126 @@ export class Orchestrator {
       const logs = [...setLogs, ...rmLogs].sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
       for (const log of logs) this.#apply(log);
       this.#cursor = to;
+      this.#remember({ number: to, hash: toHash });
+      read = true;
       this.#save();
       this.#d.metrics?.cursorBlock.set(Number(to));
     }
     return this.#cursor! >= safe;
+  }
+
+  /** The hash of block `n` (lower case), or undefined when the endpoint does not have that block. */
+  async #hashAt(n: bigint): Promise<string | undefined> {
+    const block = await this.#provider.getBlock(n);
+    return block?.hash?.toLowerCase() ?? undefined;
+  }
+
+  /** Adds a checkpoint (the newest), dropping any at or above it and the oldest beyond MAX_CHECKPOINTS. */
+  #remember(c: Checkpoint): void {
+    while ((this.#checkpoints.at(-1)?.number ?? -1n) >= c.number) this.#checkpoints.pop();
+    this.#checkpoints.push(c);
+    if (this.#checkpoints.length > MAX_CHECKPOINTS)
+      this.#checkpoints.splice(0, this.#checkpoints.length - MAX_CHECKPOINTS);
+  }
+
+  /**
+   * Checks that the cursor's block is still the chain's ("ok"). When a reorg replaced it, moves the cursor back
+   * (to the newest checkpoint still on the chain, else `reorgRewindBlocks` below the oldest one), saves, and
+   * returns "rewound" (the caller reads the blocks above again). "unavailable": the endpoint does not have the
+   * block (lagging, or a new chain still shorter); checked again later. At most 1 + ceil(log2(MAX_CHECKPOINTS))
+   * getBlock calls.
+   */
+  async #checkCursor(): Promise<"ok" | "rewound" | "unavailable"> {
+    const cursor = this.#cursor!;
+    if (cursor < 0n) return "ok";
+    const hash = await this.#hashAt(cursor);
+    if (hash === undefined) return "unavailable";
+    const last = this.#checkpoints.at(-1);
+    if (last === undefined || last.number !== cursor) {
+      // Hash unknown (a state of the previous version, or a rewind past every checkpoint): taken from the
+      // chain now, checked from the next time on.
+      this.#remember({ number: cursor, hash });
+      this.#save();
+      return "ok";
+    }
+    if (hash === last.hash) return "ok";
+
+    // A reorg below the cursor. The checkpoints are on one chain: if one is still on the chain, so is every
+    // older one, so a binary search finds the newest such (bounded by log2 of the ring).
+    let lo = 0;
+    let hi = this.#checkpoints.length - 2;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const c = this.#checkpoints[mid]!;
+      if ((await this.#hashAt(c.number)) === c.hash) {
+        found = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    if (found >= 0) {
+      this.#checkpoints.length = found + 1;
+      this.#cursor = this.#checkpoints[found]!.number;
+      this.#d.log.warn(
+        "chain reorg below the cursor (deeper than confirmations); rewinding to the newest block still on the chain and reading again",
+        {
+          cursor,
+          rewoundTo: this.#cursor,
+          confirmations: this.#o.confirmations,
+        },
+      );
+    } else {
+      const floor = this.#o.fromBlock - 1n;
+      const target = this.#checkpoints[0]!.number - BigInt(this.#o.reorgRewindBlocks);
+      this.#cursor = target > floor ? target : floor;
+      this.#checkpoints = [];
+      this.#d.log.warn(
+        "chain reorg below every checkpoint (deeper than confirmations and the last checkpoints); rewinding " +
+          "reorgRewindBlocks below the oldest checkpoint and reading again (an event replaced below that is not read)",
+        {
+          cursor,
+          rewoundTo: this.#cursor,
+          reorgRewindBlocks: this.#o.reorgRewindBlocks,
+          confirmations: this.#o.confirmations,
+        },
+      );
+    }
+    this.#save();
+    return "rewound";
+  }
+
+  /**
+   * Adds work read from a log. A re-read of pending work (a rescan after a reorg) keeps the pending item as it
+   * is (its ladder result too: the node is not restarted again); work the new chain changed (the same id for
+   * another validator or action) replaces it. Returns whether it was added.
+   */
+  #add(w: Work): boolean {
+    const had = this.#pending.get(keyOf(w));
+    if (had !== undefined && sameWork(had, w)) return false;
+    const reported = this.#recentlyReported.find((r) => keyOf(r) === keyOf(w) && sameWork(r, w));
+    if (had === undefined && reported?.report !== undefined) {
+      // Our own report's work, read again (a rescan after a reorg): the report is re-checked on the new chain
+      // and, if the reorg dropped it, sent again (same intent key); the node is not acted on again.
+      this.#pending.set(keyOf(w), { ...w, seenAt: reported.seenAt, report: { ...reported.report } });
+      this.#d.log.info(
+        "work read again after we reported it; its report is re-checked, the node left alone",
+        {
+          work: keyOf(w),
+        },
+      );
+      return false;
+    }
+    if (had !== undefined)
+      this.#d.log.warn("pending work changed by a reorg: the chain's event now differs; replaced", {
+        work: keyOf(w),
+        was: had.validator,
+        now: w.validator,
+        hadReport: had.report !== undefined,
+      });
+    this.#pending.set(keyOf(w), w);
+    return true;
   }
 
   #apply(log: Log): void {
@@ -278,8 +448,7 @@ export class Orchestrator {
           validator: getAddress(args[1]),
           seenAt: now,
         };
-        if (!this.#pending.has(keyOf(w))) {
-          this.#pending.set(keyOf(w), w);
+        if (this.#add(w)) {
           this.#d.log.info("remediation requested", {
             incidentId: w.id,
             validator: w.validator,
@@ -307,8 +476,7 @@ export class Orchestrator {
           cause: "downtime",
           seenAt: now,
         };
-        if (!this.#pending.has(keyOf(w))) {
-          this.#pending.set(keyOf(w), w);
+        if (this.#add(w)) {
           this.#d.log.info("downtime incident of a managed node (jailed); restarting it", {
             incidentId: w.id,
             validator: w.validator,
@@ -336,8 +504,7 @@ export class Orchestrator {
           payload: String(args[4]),
           seenAt: now,
         };
-        if (!this.#pending.has(keyOf(w))) {
-          this.#pending.set(keyOf(w), w);
+        if (this.#add(w)) {
           this.#d.log.info("recovery action requested", {
             actionId: w.id,
             kind: kind === ActionKind.Resync ? "resync" : "reprovision",
@@ -602,12 +769,22 @@ export class Orchestrator {
     if (result === "already-reported" && countSkip)
       this.#d.metrics?.reports.inc({ subject: w.type, result: "skipped" });
     this.#pending.delete(keyOf(w));
+    if ((result === "reported-ok" || result === "reported-failed") && w.report !== undefined) {
+      this.#recentlyReported = this.#recentlyReported.filter((r) => keyOf(r) !== keyOf(w));
+      this.#recentlyReported.push(w);
+      if (this.#recentlyReported.length > MAX_RECENTLY_REPORTED) this.#recentlyReported.shift();
+    }
     this.#save();
     return { type: w.type, id: w.id, result, ...(rung ? { rung } : {}) };
   }
 
   #save(): void {
-    this.#state.save({ cursor: this.#cursor!, pending: [...this.#pending.values()] });
+    this.#state.save({
+      cursor: this.#cursor!,
+      pending: [...this.#pending.values()],
+      checkpoints: [...this.#checkpoints],
+      recentlyReported: [...this.#recentlyReported],
+    });
     this.#gauges();
   }
 
@@ -651,6 +828,18 @@ export async function snapshotRef(
     cid: s.cid,
     sizeBytes: s.sizeBytes,
   };
+}
+
+/** Rewinds (reorgs found) per tick before the tick gives up reading (bounds its RPC calls). */
+const MAX_REWINDS_PER_TICK = 2;
+
+/** Whether two work items with the same key were read from the same event (a re-read, not a reorg change). */
+function sameWork(a: Work, b: Work): boolean {
+  if (a.validator.toLowerCase() !== b.validator.toLowerCase()) return false;
+  if (a.type === "incident" && b.type === "incident") return a.cause === b.cause;
+  if (a.type === "action" && b.type === "action")
+    return a.kind === b.kind && a.ref === b.ref && a.payload === b.payload;
+  return false;
 }
 
 function keyOf(w: Pick<Work, "type" | "id">): string {

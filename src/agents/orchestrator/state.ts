@@ -4,6 +4,13 @@
  * the old one, fsync the directory), so a crash leaves either the old or the new file, never a torn one.
  * A restarted orchestrator resumes from the cursor with its pending work; the on-chain re-read before each
  * action (and the chain layer's intent log for the report itself) keeps it from reporting twice.
+ *
+ * The cursor is reorg-safe: the state also keeps `checkpoints`, the (number, hash) of the last block of each
+ * range read (at most `MAX_CHECKPOINTS`, oldest first, all on one chain; the newest is normally the cursor's
+ * block). Before scanning, the orchestrator compares the cursor's hash with the chain's and, when a reorg
+ * replaced it, rewinds to the newest checkpoint still on the chain (see orchestrator.ts). A state file of the
+ * previous version has no `checkpoints`: it loads with none (the cursor's hash is unknown and taken from the
+ * chain on the next tick, so reorgs are noticed from then on).
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
@@ -50,10 +57,35 @@ export interface PendingReport {
 
 export type Work = IncidentWork | ActionWork;
 
+/** A block the orchestrator read up to, by number and hash. */
+export interface Checkpoint {
+  number: bigint;
+  /** The block hash: 0x + 64 hex digits. */
+  hash: string;
+}
+
+/** The most checkpoints kept (a ring: the oldest is dropped). Bounds the walk back after a reorg. */
+export const MAX_CHECKPOINTS = 64;
+
+/** The most recently reported work items kept (a ring: the oldest is dropped). */
+export const MAX_RECENTLY_REPORTED = 64;
+
 export interface OrchestratorState {
   /** Last block whose logs were fully read. */
   cursor: bigint;
   pending: Work[];
+  /**
+   * Recent blocks read up to, oldest first, strictly ascending, at most MAX_CHECKPOINTS, all at or below the
+   * cursor and on one chain. Empty or absent (a state of the previous version): the cursor's hash is unknown.
+   */
+  checkpoints?: Checkpoint[];
+  /**
+   * The last work items this orchestrator reported (at most MAX_RECENTLY_REPORTED, oldest first), with their
+   * report. A rescan after a reorg that reads one of their events again re-checks the report on the new chain
+   * (and re-sends the same report under the same intent key if the reorg dropped it) instead of acting on the
+   * node again. Absent in a state of the previous version.
+   */
+  recentlyReported?: Work[];
 }
 
 /** Where the state lives. */
@@ -129,7 +161,14 @@ export class JsonFileStateStore implements StateStore {
 function encode(state: OrchestratorState, binding: Record<string, string>): string {
   return (
     JSON.stringify(
-      { version: 1, binding, cursor: state.cursor, pending: state.pending },
+      {
+        version: 1,
+        binding,
+        cursor: state.cursor,
+        pending: state.pending,
+        checkpoints: state.checkpoints ?? [],
+        recentlyReported: state.recentlyReported ?? [],
+      },
       (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v),
       2,
     ) + "\n"
@@ -137,31 +176,87 @@ function encode(state: OrchestratorState, binding: Record<string, string>): stri
 }
 
 function decode(text: string, where: string): OrchestratorState {
-  const raw = JSON.parse(text) as { version?: number; cursor?: string; pending?: Record<string, unknown>[] };
+  const raw = JSON.parse(text) as {
+    version?: number;
+    cursor?: string;
+    pending?: Record<string, unknown>[];
+    checkpoints?: unknown;
+    recentlyReported?: unknown;
+  };
   if (raw.version !== 1 || typeof raw.cursor !== "string" || !Array.isArray(raw.pending))
     throw new Error(`state file ${where} is not an orchestrator state (version 1)`);
-  const pending: Work[] = raw.pending.map((w) => {
-    const common = {
-      id: BigInt(w.id as string),
-      validator: String(w.validator),
-      seenAt: Number(w.seenAt),
-      ...(w.report ? { report: w.report as PendingReport } : {}),
+  const pending = raw.pending.map((w) => decodeWork(w, where));
+  if (raw.recentlyReported !== undefined && !Array.isArray(raw.recentlyReported))
+    throw new Error(`state file ${where}: recentlyReported must be a list of work items`);
+  const recentlyReported = ((raw.recentlyReported ?? []) as Record<string, unknown>[])
+    .slice(-MAX_RECENTLY_REPORTED)
+    .map((w) => decodeWork(w, where));
+  const cursor = BigInt(raw.cursor);
+  return {
+    cursor,
+    pending,
+    checkpoints: decodeCheckpoints(raw.checkpoints, cursor, where),
+    recentlyReported,
+  };
+}
+
+function decodeWork(w: Record<string, unknown>, where: string): Work {
+  const common = {
+    id: BigInt(w.id as string),
+    validator: String(w.validator),
+    seenAt: Number(w.seenAt),
+    ...(w.report ? { report: w.report as PendingReport } : {}),
+  };
+  if (w.type === "incident")
+    return {
+      type: "incident" as const,
+      ...common,
+      ...(w.cause === "downtime" ? { cause: "downtime" as const } : {}),
     };
-    if (w.type === "incident")
-      return {
-        type: "incident",
-        ...common,
-        ...(w.cause === "downtime" ? { cause: "downtime" as const } : {}),
-      };
-    if (w.type === "action")
-      return {
-        type: "action",
-        ...common,
-        kind: Number(w.kind),
-        ref: BigInt(w.ref as string),
-        payload: String(w.payload),
-      };
-    throw new Error(`state file ${where}: unknown work type ${String(w.type)}`);
+  if (w.type === "action")
+    return {
+      type: "action" as const,
+      ...common,
+      kind: Number(w.kind),
+      ref: BigInt(w.ref as string),
+      payload: String(w.payload),
+    };
+  throw new Error(`state file ${where}: unknown work type ${String(w.type)}`);
+}
+
+const BLOCK_HASH = /^0x[0-9a-fA-F]{64}$/;
+const BLOCK_NUMBER = /^(0|[1-9][0-9]{0,19})$/;
+
+/** Absent (a state of the previous version) → []; anything malformed throws naming the file and entry. */
+function decodeCheckpoints(raw: unknown, cursor: bigint, where: string): Checkpoint[] {
+  if (raw === undefined) return [];
+  if (!Array.isArray(raw))
+    throw new Error(
+      `state file ${where}: checkpoints must be a list of {number, hash}, not ${JSON.stringify(raw)}`,
+    );
+  if (raw.length > MAX_CHECKPOINTS)
+    throw new Error(`state file ${where}: ${raw.length} checkpoints, at most ${MAX_CHECKPOINTS} are kept`);
+  const out: Checkpoint[] = [];
+  raw.forEach((c: unknown, i) => {
+    const { number, hash } = (c ?? {}) as { number?: unknown; hash?: unknown };
+    if (typeof hash !== "string" || !BLOCK_HASH.test(hash))
+      throw new Error(
+        `state file ${where}: checkpoint ${i} has a malformed block hash ${JSON.stringify(hash)} ` +
+          "(expected 0x and 64 hex digits)",
+      );
+    if (typeof number !== "string" || !BLOCK_NUMBER.test(number))
+      throw new Error(
+        `state file ${where}: checkpoint ${i} has a malformed block number ${JSON.stringify(number)} ` +
+          "(expected a decimal string)",
+      );
+    const n = BigInt(number);
+    const prev = out.at(-1);
+    if ((prev !== undefined && n <= prev.number) || n > cursor)
+      throw new Error(
+        `state file ${where}: checkpoint ${i} (block ${n}) is out of order (checkpoints ascend, at most the ` +
+          `cursor ${cursor})`,
+      );
+    out.push({ number: n, hash: hash.toLowerCase() });
   });
-  return { cursor: BigInt(raw.cursor), pending };
+  return out;
 }

@@ -1,0 +1,401 @@
+/**
+ * The orchestrator's cursor across reorgs DEEPER than `confirmations`, against an in-memory chain with block
+ * hashes whose tail the test replaces, and in-memory contract views derived from that chain (what is open and
+ * what is reported is whatever the canonical chain's events say). The orchestrator keeps the hash of its
+ * cursor's block and a bounded ring of recent checkpoints; a replaced cursor block makes it walk back to the
+ * newest checkpoint still on the chain (or rewind `reorgRewindBlocks` past the ring) and rescan:
+ *   - an event the new chain put at or below the old cursor is handled, exactly once;
+ *   - a rescanned event whose work was already done restarts nothing: its report re-included on the new
+ *     chain, nothing is sent; its report dropped, the same report is sent again under the same intent key;
+ *   - past the ring: a bounded rewind, a warning, and the event is still found; RPC calls per tick bounded;
+ *   - a state file of the previous version (no hashes) loads and is verified from the next tick; a malformed
+ *     hash is refused with a clear error.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { expect } from "chai";
+import { type Filter, type Interface, keccak256, type Log, toUtf8Bytes } from "ethers";
+
+import type { SendRequest, SendResult } from "../../src/chain/sender.js";
+import { makeLogger } from "../../src/agents/common/log.js";
+import { Orchestrator, type OrchestratorOptions } from "../../src/agents/orchestrator/orchestrator.js";
+import {
+  JsonFileStateStore,
+  MemoryStateStore,
+  type StateStore,
+} from "../../src/agents/orchestrator/state.js";
+import {
+  type IRecoveryManager,
+  IRecoveryManager__factory,
+  type ISnapshotRegistry,
+  type IValidatorSet,
+  IValidatorSet__factory,
+} from "../../types/ethers-contracts/index.js";
+import { FakeDriver } from "./orchestrator-fake-driver.js";
+
+const SET = "0x00000000000000000000000000000000000005e7";
+const RECOVERY = "0x000000000000000000000000000000000000bec0";
+const OPERATOR = "0x00000000000000000000000000000000000000f0";
+const V = ["0x1111111111111111111111111111111111111111", "0x2222222222222222222222222222222222222222"];
+
+interface RawLog {
+  address: string;
+  topics: string[];
+  data: string;
+}
+interface Block {
+  hash: string;
+  parentHash: string;
+  logs: RawLog[];
+}
+
+/** A chain of blocks 0..head with hashes; `reorg` drops the tail, new blocks get new hashes. */
+class HashedChain {
+  readonly blocks: Block[] = [];
+  readonly setIface = IValidatorSet__factory.createInterface();
+  readonly rmIface = IRecoveryManager__factory.createInterface();
+  /** getBlock calls (the per-tick RPC bound is asserted on it). */
+  getBlockCalls = 0;
+  #salt = 0;
+
+  constructor(length: number) {
+    this.mine(length);
+  }
+
+  get head(): number {
+    return this.blocks.length - 1;
+  }
+
+  push(logs: RawLog[] = []): number {
+    const parentHash = this.blocks.at(-1)?.hash ?? "0x" + "00".repeat(32);
+    const hash = keccak256(toUtf8Bytes(`${parentHash}:${this.#salt++}`));
+    this.blocks.push({ hash, parentHash, logs });
+    return this.head;
+  }
+
+  mine(n: number): void {
+    for (let i = 0; i < n; i++) this.push();
+  }
+
+  /** A RemediationRequested(incidentId, validator) in a new block. */
+  remediation(incidentId: bigint, validator: string): number {
+    const { topics, data } = this.setIface.encodeEventLog("RemediationRequested", [
+      incidentId,
+      validator,
+      1,
+      0n,
+    ]);
+    return this.push([{ address: SET, topics, data }]);
+  }
+
+  /** An IncidentRemediationReported(incidentId, ok, detailsHash, operator) in a new block. */
+  report(incidentId: bigint, ok: boolean, detailsHash: string): number {
+    const { topics, data } = this.rmIface.encodeEventLog("IncidentRemediationReported", [
+      incidentId,
+      ok,
+      detailsHash,
+      OPERATOR,
+    ]);
+    return this.push([{ address: RECOVERY, topics, data }]);
+  }
+
+  /** Drops the last `depth` blocks (their logs are gone). */
+  reorg(depth: number): void {
+    this.blocks.length -= depth;
+  }
+
+  #events(address: string, name: string): { args: readonly unknown[] }[] {
+    const iface: Interface = address === SET ? this.setIface : this.rmIface;
+    const topic = iface.getEvent(name)!.topicHash;
+    return this.blocks
+      .flatMap((b) => b.logs)
+      .filter((l) => l.address === address && l.topics[0] === topic)
+      .map((l) => iface.parseLog(l)!);
+  }
+
+  /** The newest incident requested for `validator` on the canonical chain (0 when none). */
+  openRemediationOf(validator: string): bigint {
+    const mine = this.#events(SET, "RemediationRequested").filter(
+      (e) => (e.args[1] as string).toLowerCase() === validator.toLowerCase(),
+    );
+    return (mine.at(-1)?.args[0] as bigint | undefined) ?? 0n;
+  }
+
+  /** Reports of `incidentId` on the canonical chain. */
+  reportsOf(incidentId: bigint): number {
+    return this.#events(RECOVERY, "IncidentRemediationReported").filter((e) => e.args[0] === incidentId)
+      .length;
+  }
+
+  readonly source = {
+    getBlockNumber: async () => this.head,
+    getBlock: async (tag: unknown) => {
+      this.getBlockCalls++;
+      const n = Number(tag);
+      const b = this.blocks[n];
+      return (b ? { number: n, hash: b.hash, parentHash: b.parentHash } : null) as never;
+    },
+    getLogs: async (filter: Filter): Promise<Log[]> => {
+      const from = Number(filter.fromBlock);
+      const to = Number(filter.toBlock);
+      const topics = (filter.topics?.[0] ?? []) as string[];
+      const out: Log[] = [];
+      for (let n = from; n <= Math.min(to, this.head); n++) {
+        const b = this.blocks[n]!;
+        b.logs.forEach((l, index) => {
+          if (l.address !== filter.address || !topics.includes(l.topics[0]!)) return;
+          out.push({ ...l, blockNumber: n, blockHash: b.hash, index } as unknown as Log);
+        });
+      }
+      return out;
+    },
+  };
+}
+
+describe("Orchestrator cursor across reorgs deeper than `confirmations`", function () {
+  this.timeout(30_000);
+  let dir: string;
+  before(function () {
+    dir = mkdtempSync(join(tmpdir(), "healnet-deep-reorg-"));
+  });
+  after(function () {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  interface Rig {
+    orch: Orchestrator;
+    driver: FakeDriver;
+    sent: SendRequest[];
+    warnings: string[];
+  }
+
+  function rig(chain: HashedChain, state: StateStore, options: Partial<OrchestratorOptions> = {}): Rig {
+    const driver = new FakeDriver(V);
+    driver.behaviour.restart = "heal";
+    const sent: SendRequest[] = [];
+    const warnings: string[] = [];
+    const log = makeLogger({
+      level: "warn",
+      sink: (line) => {
+        const entry = JSON.parse(line) as { level: string; msg: string };
+        if (entry.level === "warn") warnings.push(entry.msg);
+      },
+    });
+    const set = {
+      interface: chain.setIface,
+      getAddress: async () => SET,
+      incident: async () => ({ resolvedAt: 0n }),
+      openRemediationOf: async (v: string) => chain.openRemediationOf(v),
+    } as unknown as IValidatorSet;
+    const recovery = {
+      interface: chain.rmIface,
+      getAddress: async () => RECOVERY,
+      incidentReport: async (id: bigint) => ({ reportedAt: chain.reportsOf(id) > 0 ? 1n : 0n }),
+    } as unknown as IRecoveryManager;
+    const snapshots = { latestFinal: async () => 0n } as unknown as ISnapshotRegistry;
+    const orch = new Orchestrator({
+      contracts: { set, recovery, snapshots },
+      driver,
+      provider: chain.source,
+      send: async (request: SendRequest): Promise<SendResult> => {
+        sent.push(request);
+        const [id, ok, hash] = request.args as [bigint, boolean, string];
+        const blockNumber = chain.report(id, ok, hash);
+        return {
+          status: "confirmed",
+          txHash: chain.blocks[blockNumber]!.hash,
+          blockNumber,
+          gasUsed: 1n,
+          replacements: 0,
+          fromLog: false,
+        };
+      },
+      log,
+      state,
+      options: {
+        fromBlock: 1n,
+        maxBlockRange: 2,
+        maxRangesPerTick: 100,
+        ladder: { healWaitMs: 50, healPollMs: 5, restartTimeoutMs: 2_000 },
+        ...options,
+      },
+    });
+    return { orch, driver, sent, warnings };
+  }
+  const tick = (o: Orchestrator) => o.tick({ signal: AbortSignal.timeout(10_000), tick: 1 });
+  const restarts = (d: FakeDriver) => d.calls.filter((c) => c.method === "restart").map((c) => c.nodeId);
+
+  it("an event the deep reorg moved below the cursor (another validator's incident) is handled exactly once", async function () {
+    const chain = new HashedChain(4);
+    const state = new MemoryStateStore();
+    const { orch, driver, sent, warnings } = rig(chain, state, { confirmations: 1 });
+    chain.remediation(2n, V[0]!); // block 4
+    chain.mine(2); // head 6, cursor 5
+    const first = await tick(orch);
+    expect(first.handled.map((h) => h.result)).to.deep.equal(["reported-ok"]);
+    expect(restarts(driver)).to.deep.equal(["node-0"]);
+    expect(chain.reportsOf(2n)).to.equal(1); // block 7
+
+    // 4 blocks replaced (deeper than 1 confirmation): incident 2 is now V[1]'s, at block 5, below the cursor.
+    chain.reorg(4);
+    chain.mine(1);
+    chain.remediation(2n, V[1]!);
+    chain.mine(2);
+    expect(chain.reportsOf(2n)).to.equal(0);
+    const second = await tick(orch);
+    expect(second.handled.map((h) => `${h.id}:${h.result}`)).to.deep.equal(["2:reported-ok"]);
+    expect(restarts(driver)).to.deep.equal(["node-0", "node-1"]);
+    expect(chain.reportsOf(2n)).to.equal(1);
+    expect(warnings.some((w) => /reorg/i.test(w))).to.equal(true);
+
+    // Later ticks, and a restart on the saved state: nothing more.
+    chain.mine(3);
+    await tick(orch);
+    const restarted = rig(chain, state, { confirmations: 1 });
+    await tick(restarted.orch);
+    chain.mine(2);
+    await tick(restarted.orch);
+    expect(restarts(driver)).to.deep.equal(["node-0", "node-1"]);
+    expect(restarted.driver.calls).to.deep.equal([]);
+    expect(sent.length + restarted.sent.length).to.equal(2);
+    expect(chain.reportsOf(2n)).to.equal(1);
+    expect(restarted.orch.pending).to.deep.equal([]);
+  });
+
+  it("a rescanned event whose report the new chain re-included: no second restart, no second report", async function () {
+    const chain = new HashedChain(4);
+    const { orch, driver, sent } = rig(chain, new MemoryStateStore(), { confirmations: 1 });
+    chain.remediation(3n, V[0]!); // block 4
+    chain.mine(2);
+    await tick(orch);
+    expect(restarts(driver)).to.deep.equal(["node-0"]);
+    const reportBlock = chain.blocks[chain.head]!.logs[0]!;
+
+    // The same request and the same report, each one block later on the new chain.
+    chain.reorg(4);
+    chain.mine(1);
+    chain.remediation(3n, V[0]!); // block 5
+    chain.push([reportBlock]); // block 6
+    chain.mine(2);
+    const second = await tick(orch);
+    expect(second.handled).to.deep.equal([]);
+    expect(orch.pending).to.deep.equal([]);
+    expect(restarts(driver)).to.deep.equal(["node-0"]);
+    expect(sent).to.have.length(1);
+    expect(chain.reportsOf(3n)).to.equal(1);
+  });
+
+  it("a rescanned event whose report the reorg dropped: the same report re-sent (same intent key), no second restart", async function () {
+    const chain = new HashedChain(4);
+    const state = new MemoryStateStore();
+    const { orch, driver, sent } = rig(chain, state, { confirmations: 1 });
+    chain.remediation(4n, V[0]!); // block 4
+    chain.mine(2);
+    await tick(orch);
+    expect(restarts(driver)).to.deep.equal(["node-0"]);
+    expect(sent).to.have.length(1);
+
+    // The same request one block later on the new chain; our report (block 7) is gone.
+    chain.reorg(4);
+    chain.mine(1);
+    chain.remediation(4n, V[0]!); // block 5
+    chain.mine(2);
+    expect(chain.reportsOf(4n)).to.equal(0);
+    const second = await tick(orch);
+    expect(second.handled.map((h) => `${h.id}:${h.result}`)).to.deep.equal(["4:reported-ok"]);
+    expect(restarts(driver)).to.deep.equal(["node-0"]);
+    expect(sent).to.have.length(2);
+    expect(sent[1]!.key).to.equal(sent[0]!.key);
+    expect(sent[1]!.args).to.deep.equal(sent[0]!.args);
+    expect(chain.reportsOf(4n)).to.equal(1);
+
+    // A restart on the saved state reads nothing new and does nothing.
+    chain.mine(2);
+    const restarted = rig(chain, state, { confirmations: 1 });
+    await tick(restarted.orch);
+    expect(restarted.driver.calls).to.deep.equal([]);
+    expect(restarted.sent).to.deep.equal([]);
+  });
+
+  it("a reorg past the checkpoint ring rewinds `reorgRewindBlocks` below it (warned), bounded RPC calls per tick", async function () {
+    const chain = new HashedChain(200);
+    const state = new MemoryStateStore();
+    const opts = { confirmations: 0, maxBlockRange: 1, maxRangesPerTick: 300, maxWorkPerTick: 0 };
+    const { orch, warnings } = rig(chain, state, { ...opts, reorgRewindBlocks: 60 });
+    expect((await tick(orch)).cursor).to.equal(199n);
+    const ring = state.load()!.checkpoints!;
+    expect(ring).to.have.length(64); // bounded: the last 64 blocks read up to, 136..199
+    expect(ring[0]!.number).to.equal(136n);
+
+    // Blocks 50.. replaced: no checkpoint is still on the chain, so the cursor goes to 136 - 60 = 76.
+    chain.reorg(150);
+    chain.mine(20);
+    chain.remediation(4n, V[0]!); // block 70: below the bounded rewind, not read (the documented limit)
+    chain.mine(49);
+    chain.remediation(5n, V[1]!); // block 120: read
+    chain.mine(79);
+    chain.getBlockCalls = 0;
+    const report = await tick(orch);
+    expect(report.cursor).to.equal(199n);
+    expect(warnings.filter((w) => /reorg below every checkpoint/.test(w))).to.have.length(1);
+    expect(orch.pending.map((w) => `${w.type}:${w.id}:${w.validator}`)).to.deep.equal([`incident:5:${V[1]}`]);
+    // One check of the cursor, a binary search of the ring (at most 6), then per range 2 (to, cursor check).
+    expect(chain.getBlockCalls).to.be.at.most(1 + 6 + 2 * (199 - 76));
+  });
+
+  it("loads a state file of the previous version (no block hashes) and verifies it from the next tick", async function () {
+    const chain = new HashedChain(10);
+    const path = join(dir, "old-state.json");
+    const binding = { set: SET, recovery: RECOVERY };
+    writeFileSync(
+      path,
+      JSON.stringify({
+        version: 1,
+        binding,
+        cursor: "6",
+        pending: [{ type: "incident", id: "9", validator: V[1], seenAt: 1 }],
+      }),
+    );
+    const store = new JsonFileStateStore(path, binding);
+    expect(store.load()?.cursor).to.equal(6n);
+    const { orch, warnings } = rig(chain, store, { maxWorkPerTick: 0 });
+    chain.remediation(7n, V[0]!); // block 10
+    expect((await tick(orch)).cursor).to.equal(10n);
+    expect(warnings).to.deep.equal([]);
+    expect(orch.pending.map((w) => `${w.type}:${w.id}`).sort()).to.deep.equal(["incident:7", "incident:9"]);
+    const saved = JSON.parse(readFileSync(path, "utf8")) as {
+      checkpoints?: { number: string; hash: string }[];
+    };
+    expect(saved.checkpoints?.at(-1)).to.deep.equal({ number: "10", hash: chain.blocks[10]!.hash });
+
+    // From now on a reorg below the cursor is noticed.
+    chain.reorg(3);
+    chain.remediation(8n, V[1]!); // block 8
+    chain.mine(2);
+    await tick(orch);
+    expect(orch.pending.map((w) => `${w.type}:${w.id}`).sort()).to.deep.equal([
+      "incident:7",
+      "incident:8",
+      "incident:9",
+    ]);
+  });
+
+  it("refuses a state file with a malformed block hash, naming the file", function () {
+    const path = join(dir, "bad-state.json");
+    writeFileSync(
+      path,
+      JSON.stringify({
+        version: 1,
+        binding: {},
+        cursor: "6",
+        pending: [],
+        checkpoints: [{ number: "6", hash: "0x1234" }],
+      }),
+    );
+    expect(() => new JsonFileStateStore(path, {}).load()).to.throw(
+      new RegExp(`state file ${path}.*malformed block hash "0x1234"`),
+    );
+  });
+});
