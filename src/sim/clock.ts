@@ -39,13 +39,29 @@ export class SimClock {
     });
   }
 
-  /** Moves the clock to `t` and releases every waiter due. */
+  /** Moves the clock to `t` and releases every waiter due (`moveTo` then `wakeDue`). */
   advance(t: number): void {
+    this.moveTo(t);
+    this.wakeDue();
+  }
+
+  /**
+   * Moves the clock to `t` without waking anybody: a waiter due by now stays blocked until `wakeDue`. The
+   * engine wakes the agents that wait on the clock only in their own phase of a step, so a woken agent never
+   * runs alongside the engine's other phases (whose interleaving would then depend on the machine's speed).
+   */
+  moveTo(t: number): void {
     if (t < this.#now) throw new Error(`the clock cannot go back (${t} < ${this.#now})`);
     this.#now = t;
+  }
+
+  /** Releases every waiter due at the current time; returns how many. */
+  wakeDue(): number {
+    const t = this.#now;
     const due = this.#waiters.filter((w) => w.at <= t);
     this.#waiters = this.#waiters.filter((w) => w.at > t);
     for (const w of due) w.resolve();
+    return due.length;
   }
 
   hasWaiters(): boolean {

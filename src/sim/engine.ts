@@ -745,6 +745,9 @@ export async function runSimulation(options: RunOptions): Promise<SimRecord> {
     },
   });
   let orchestrator: Orchestrator | null = null;
+  /** Whether the engine is in the orchestrator's phase of a step, and the first send seen outside it. */
+  let orchestratorPhase = false;
+  let outOfPhase: string | null = null;
   const orchSender = await makeSender(orchestratorWallet);
   const startBlock = (await ethers.provider.getBlockNumber()) + 1;
   orchestrator = makeOrchestrator({
@@ -772,7 +775,15 @@ export async function runSimulation(options: RunOptions): Promise<SimRecord> {
         reprovisionTimeoutMs: 3_600_000,
       },
     },
-    sender: { send: (request) => orchSender.send(withGasLimit(request)) },
+    sender: {
+      send: (request) => {
+        // The orchestrator runs only in its phase of a step (see the loop); a send at any other time would
+        // land in a block that depends on the machine's speed, and two runs of one seed would differ.
+        if (!orchestratorPhase && outOfPhase === null)
+          outOfPhase = `the orchestrator sent a transaction outside its phase of the step at t=${clock.now}`;
+        return orchSender.send(withGasLimit(request));
+      },
+    },
     log: silent,
     provider: ethers.provider,
   });
@@ -1286,7 +1297,8 @@ export async function runSimulation(options: RunOptions): Promise<SimRecord> {
     const t = start + step * s.blockTime;
     mark = performance.now();
     await mineAt(t);
-    clock.advance(t);
+    // Time moves now; an agent waiting on it (a node restart) is woken in the orchestrator's phase below.
+    clock.moveTo(t);
     lap("mine");
     // The fraud watcher re-executes the batches of the previous blocks.
     await fraudWatcherTick(t);
@@ -1427,6 +1439,8 @@ export async function runSimulation(options: RunOptions): Promise<SimRecord> {
     lap("sentinels");
     // The orchestrator: runs up to its next wait on simulated time.
     if (orchestrator !== null) {
+      orchestratorPhase = true;
+      clock.wakeDue();
       if (orchTick === null) {
         orchStats.ticks++;
         orchTick = orchestrator
@@ -1443,7 +1457,9 @@ export async function runSimulation(options: RunOptions): Promise<SimRecord> {
           });
       }
       if (!clock.hasWaiters()) await Promise.race([orchTick, clock.nextWaiter()]);
+      orchestratorPhase = false;
     }
+    if (outOfPhase !== null) throw new Error(`simulation engine bug: ${outOfPhase}`);
 
     lap("orchestrator");
     // Validator owners: a healed node's owner unjails it once the jail time is over, and refreshes a parked backup.

@@ -38,6 +38,24 @@ function setup() {
 
 const signal = () => new AbortController().signal;
 
+describe("SimClock", function () {
+  it("moveTo moves time without waking a waiter; wakeDue wakes only the waiters due", async function () {
+    const clock = new SimClock(T0);
+    const woken: number[] = [];
+    void clock.until(T0 + 10).then(() => woken.push(10));
+    void clock.until(T0 + 20).then(() => woken.push(20));
+    clock.moveTo(T0 + 15);
+    await new Promise((r) => setImmediate(r));
+    expect(clock.now).to.equal(T0 + 15);
+    expect(woken).to.deep.equal([]);
+    expect(clock.wakeDue()).to.equal(1);
+    await new Promise((r) => setImmediate(r));
+    expect(woken).to.deep.equal([10]);
+    expect(clock.hasWaiters()).to.equal(true);
+    expect(() => clock.moveTo(T0)).to.throw(/cannot go back/);
+  });
+});
+
 describe("SimulatedDriver", function () {
   it("restarts a stalled node: it is down for restartTime, resolves once it answers, in sync again", async function () {
     const { fleet, clock, driver, node } = setup();
