@@ -22,6 +22,7 @@ import {
   type Spec,
   v,
 } from "../../src/agents/common/config.js";
+import { orchestratorSpec } from "../../src/agents/orchestrator/main.js";
 
 const SEED = Number(process.env.HEALNET_FUZZ_SEED ?? 0x6865616c) >>> 0;
 const CASES = 150;
@@ -203,6 +204,32 @@ const CASES_BY_TYPE: Record<string, Case> = {
         () => withForeign(r, DIGITS, LETTERS + ".:/ "),
       ])(),
   },
+  // The orchestrator's own integer options, with the parsers and bounds main.ts declares.
+  confirmations: {
+    parse: orchestratorSpec.confirmations.parse,
+    example: orchestratorSpec.confirmations.example,
+    good: "12",
+    bad: (r) =>
+      r.pick([
+        () => withForeign(r, DIGITS, LETTERS + ".,e+ _"),
+        () => String(r.int(1001, 1e9)),
+        () => "-" + String(r.int(1, 1e9)),
+        () => `${r.int(0, 9)}.${r.int(1, 9)}`,
+      ])(),
+  },
+  reorgRewindBlocks: {
+    parse: orchestratorSpec.reorgRewindBlocks.parse,
+    example: orchestratorSpec.reorgRewindBlocks.example,
+    good: "128",
+    bad: (r) =>
+      r.pick([
+        () => withForeign(r, DIGITS, LETTERS + ".,e+ _"),
+        () => String(r.int(100_001, 1e12)),
+        () => "-" + String(r.int(1, 1e9)),
+        () => "9".repeat(r.int(17, 40)),
+        () => `${r.int(0, 9)}.${r.int(1, 9)}`,
+      ])(),
+  },
   string: {
     parse: v.string(),
     example: "./var/file",
@@ -320,30 +347,35 @@ describe("config fuzzing (seeded)", function () {
     }
   });
 
-  it("random command lines for the agents' common options give a ConfigError, never another exception", function () {
-    const r = prng(SEED + 2);
-    const flags = [...Object.keys(commonOptions).map(flagName), "--config", "--nope", "--", "-x", "rpc"];
-    for (let i = 0; i < CASES * 4; i++) {
-      const argv: string[] = [];
-      for (let k = r.int(1, 6); k > 0; k--) {
-        const token = r.pick([
-          () => r.pick(flags),
-          () => `${r.pick(flags)}=${r.chars(ANY, 0, 10)}`,
-          () => r.chars(ANY, 0, 12),
-        ])();
-        argv.push(token);
+  for (const [agent, spec, seed] of [
+    ["the agents' common options", commonOptions, SEED + 2],
+    ["the orchestrator's options", orchestratorSpec, SEED + 3],
+  ] as const) {
+    it(`random command lines for ${agent} give a ConfigError, never another exception`, function () {
+      const r = prng(seed);
+      const flags = [...Object.keys(spec).map(flagName), "--config", "--nope", "--", "-x", "rpc"];
+      for (let i = 0; i < CASES * 4; i++) {
+        const argv: string[] = [];
+        for (let k = r.int(1, 6); k > 0; k--) {
+          const token = r.pick([
+            () => r.pick(flags),
+            () => `${r.pick(flags)}=${r.chars(ANY, 0, 10)}`,
+            () => r.chars(ANY, 0, 12),
+          ])();
+          argv.push(token);
+        }
+        let error: unknown;
+        try {
+          // No required-option defaults are given: a command line that parses still lacks --rpc-urls or
+          // --chain-id (or names a missing --config file), so every run ends in a ConfigError.
+          loadConfig(spec, { argv, env: {} });
+        } catch (e) {
+          error = e;
+        }
+        expect(error, `seed 0x${seed.toString(16)}, argv ${JSON.stringify(argv)}`).to.be.instanceOf(
+          ConfigError,
+        );
       }
-      let error: unknown;
-      try {
-        // No required-option defaults are given: a command line that parses still lacks --rpc-urls or
-        // --chain-id (or names a missing --config file), so every run ends in a ConfigError.
-        loadConfig(commonOptions, { argv, env: {} });
-      } catch (e) {
-        error = e;
-      }
-      expect(error, `seed 0x${SEED.toString(16)}, argv ${JSON.stringify(argv)}`).to.be.instanceOf(
-        ConfigError,
-      );
-    }
-  });
+    });
+  }
 });

@@ -14,6 +14,7 @@ import {
   v,
 } from "../../src/agents/common/config.js";
 import { makeLogger } from "../../src/agents/common/log.js";
+import { orchestratorSpec, runOrchestratorCli } from "../../src/agents/orchestrator/main.js";
 
 const KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
 
@@ -94,6 +95,74 @@ describe("config", function () {
       };
       const e = configError(() => loadConfig(spec, { argv: ["--retries", "11"], env: {} }));
       expect(e.message).to.contain("--retries").and.contain("at most 10").and.contain("Example: --retries 3");
+    });
+  });
+
+  describe("orchestrator options", function () {
+    const orch = { ...base, HEALNET_NODES: "./nodes.json" };
+
+    it("reads --reorg-rewind-blocks from the CLI, HEALNET_REORG_REWIND_BLOCKS and the config file (default 128)", function () {
+      const load = (argv: string[], env: Record<string, string> = {}) =>
+        loadConfig(orchestratorSpec, { argv, env: { ...orch, ...env } }).reorgRewindBlocks;
+      expect(load([])).to.equal(128);
+      const file = join(dir, "orchestrator.json");
+      writeFileSync(file, JSON.stringify({ reorgRewindBlocks: 300, confirmations: 4 }));
+      expect(load(["--config", file])).to.equal(300); // file over default
+      expect(load(["--config", file], { HEALNET_REORG_REWIND_BLOCKS: "0" })).to.equal(0); // env over file
+      expect(
+        load(["--config", file, "--reorg-rewind-blocks", "64"], { HEALNET_REORG_REWIND_BLOCKS: "0" }),
+      ).to.equal(64); // CLI over env
+      expect(load(["--reorg-rewind-blocks=100000"])).to.equal(100_000); // the bound itself
+    });
+
+    for (const [raw, why] of [
+      ["-1", "must be at least 0"],
+      ["100001", "must be at most 100000"],
+      ["1.5", "is not an integer"],
+      ["lots", "is not an integer"],
+      ["", "is not an integer"],
+    ] as const) {
+      it(`refuses --reorg-rewind-blocks ${JSON.stringify(raw)} by every channel, naming the option`, function () {
+        const file = join(dir, "bad-rewind.json");
+        writeFileSync(file, JSON.stringify({ reorgRewindBlocks: raw }));
+        for (const sources of [
+          { argv: [`--reorg-rewind-blocks=${raw}`], env: orch },
+          { argv: ["--config", file], env: orch },
+          ...(raw === "" ? [] : [{ argv: [], env: { ...orch, HEALNET_REORG_REWIND_BLOCKS: raw } }]),
+        ]) {
+          const e = configError(() => loadConfig(orchestratorSpec, sources));
+          expect(e.option, JSON.stringify(sources)).to.equal("reorgRewindBlocks");
+          expect(e.message)
+            .to.contain("--reorg-rewind-blocks")
+            .and.contain(why)
+            .and.contain("Example: --reorg-rewind-blocks 128");
+        }
+      });
+    }
+
+    it("the orchestrator's CLI exits 2 with one line on a bad --reorg-rewind-blocks, before connecting", async function () {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await runOrchestratorCli(["--reorg-rewind-blocks", "1e3"], orch, {
+        out: (l) => out.push(l),
+        err: (l) => err.push(l),
+      });
+      expect(code).to.equal(2);
+      expect(out).to.deep.equal([]);
+      expect(err).to.have.length(1);
+      expect(err[0])
+        .to.match(/^orchestrator: /)
+        .and.contain("--reorg-rewind-blocks")
+        .and.contain("is not an integer");
+    });
+
+    it("--help lists --reorg-rewind-blocks with its environment variable and default", async function () {
+      const out: string[] = [];
+      const code = await runOrchestratorCli(["--help"], {}, { out: (l) => out.push(l), err: () => {} });
+      expect(code).to.equal(0);
+      expect(out.join("\n"))
+        .to.contain("--reorg-rewind-blocks / HEALNET_REORG_REWIND_BLOCKS")
+        .and.contain("(default 128)");
     });
   });
 

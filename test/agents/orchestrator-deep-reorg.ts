@@ -20,6 +20,11 @@ import { type Filter, type Interface, keccak256, type Log, toUtf8Bytes } from "e
 
 import type { SendRequest, SendResult } from "../../src/chain/sender.js";
 import { makeLogger } from "../../src/agents/common/log.js";
+import { Registry } from "../../src/agents/common/metrics.js";
+import {
+  type OrchestratorMetrics,
+  registerOrchestratorMetrics,
+} from "../../src/agents/orchestrator/metrics.js";
 import { Orchestrator, type OrchestratorOptions } from "../../src/agents/orchestrator/orchestrator.js";
 import {
   JsonFileStateStore,
@@ -169,6 +174,8 @@ describe("Orchestrator cursor across reorgs deeper than `confirmations`", functi
     driver: FakeDriver;
     sent: SendRequest[];
     warnings: string[];
+    metrics: OrchestratorMetrics;
+    registry: Registry;
   }
 
   function rig(chain: HashedChain, state: StateStore, options: Partial<OrchestratorOptions> = {}): Rig {
@@ -195,6 +202,8 @@ describe("Orchestrator cursor across reorgs deeper than `confirmations`", functi
       incidentReport: async (id: bigint) => ({ reportedAt: chain.reportsOf(id) > 0 ? 1n : 0n }),
     } as unknown as IRecoveryManager;
     const snapshots = { latestFinal: async () => 0n } as unknown as ISnapshotRegistry;
+    const registry = new Registry();
+    const metrics = registerOrchestratorMetrics(registry);
     const orch = new Orchestrator({
       contracts: { set, recovery, snapshots },
       driver,
@@ -213,6 +222,7 @@ describe("Orchestrator cursor across reorgs deeper than `confirmations`", functi
         };
       },
       log,
+      metrics,
       state,
       options: {
         fromBlock: 1n,
@@ -222,7 +232,7 @@ describe("Orchestrator cursor across reorgs deeper than `confirmations`", functi
         ...options,
       },
     });
-    return { orch, driver, sent, warnings };
+    return { orch, driver, sent, warnings, metrics, registry };
   }
   const tick = (o: Orchestrator) => o.tick({ signal: AbortSignal.timeout(10_000), tick: 1 });
   const restarts = (d: FakeDriver) => d.calls.filter((c) => c.method === "restart").map((c) => c.nodeId);
@@ -230,9 +240,14 @@ describe("Orchestrator cursor across reorgs deeper than `confirmations`", functi
   it("an event the deep reorg moved below the cursor (another validator's incident) is handled exactly once", async function () {
     const chain = new HashedChain(4);
     const state = new MemoryStateStore();
-    const { orch, driver, sent, warnings } = rig(chain, state, { confirmations: 1 });
+    const { orch, driver, sent, warnings, metrics, registry } = rig(chain, state, { confirmations: 1 });
     chain.remediation(2n, V[0]!); // block 4
     chain.mine(2); // head 6, cursor 5
+    // Every series exists at zero before any reorg.
+    expect(registry.render())
+      .to.contain('healnet_orchestrator_reorgs_total{kind="checkpoint"} 0')
+      .and.contain('healnet_orchestrator_reorgs_total{kind="deep"} 0')
+      .and.contain("healnet_orchestrator_last_reorg_depth_blocks 0");
     const first = await tick(orch);
     expect(first.handled.map((h) => h.result)).to.deep.equal(["reported-ok"]);
     expect(restarts(driver)).to.deep.equal(["node-0"]);
@@ -249,6 +264,11 @@ describe("Orchestrator cursor across reorgs deeper than `confirmations`", functi
     expect(restarts(driver)).to.deep.equal(["node-0", "node-1"]);
     expect(chain.reportsOf(2n)).to.equal(1);
     expect(warnings.some((w) => /reorg/i.test(w))).to.equal(true);
+    // Checkpoints 2, 4 and 5 were read (ranges of 2 from block 1, stopping 1 below the head 6); blocks 4.. were
+    // replaced and block 2 is still on the chain: one rewind to a checkpoint, from 5 to 2.
+    expect(metrics.reorgs.get({ kind: "checkpoint" })).to.equal(1);
+    expect(metrics.reorgs.get({ kind: "deep" })).to.equal(0);
+    expect(metrics.lastReorgDepth.get()).to.equal(3);
 
     // Later ticks, and a restart on the saved state: nothing more.
     chain.mine(3);
@@ -323,7 +343,7 @@ describe("Orchestrator cursor across reorgs deeper than `confirmations`", functi
     const chain = new HashedChain(200);
     const state = new MemoryStateStore();
     const opts = { confirmations: 0, maxBlockRange: 1, maxRangesPerTick: 300, maxWorkPerTick: 0 };
-    const { orch, warnings } = rig(chain, state, { ...opts, reorgRewindBlocks: 60 });
+    const { orch, warnings, metrics, registry } = rig(chain, state, { ...opts, reorgRewindBlocks: 60 });
     expect((await tick(orch)).cursor).to.equal(199n);
     const ring = state.load()!.checkpoints!;
     expect(ring).to.have.length(64); // bounded: the last 64 blocks read up to, 136..199
@@ -340,6 +360,13 @@ describe("Orchestrator cursor across reorgs deeper than `confirmations`", functi
     const report = await tick(orch);
     expect(report.cursor).to.equal(199n);
     expect(warnings.filter((w) => /reorg below every checkpoint/.test(w))).to.have.length(1);
+    // One deep rewind (past every checkpoint), from the cursor 199 to 76: 123 blocks.
+    expect(metrics.reorgs.get({ kind: "deep" })).to.equal(1);
+    expect(metrics.reorgs.get({ kind: "checkpoint" })).to.equal(0);
+    expect(metrics.lastReorgDepth.get()).to.equal(199 - 76);
+    expect(registry.render())
+      .to.contain('healnet_orchestrator_reorgs_total{kind="deep"} 1')
+      .and.contain("healnet_orchestrator_last_reorg_depth_blocks 123");
     expect(orch.pending.map((w) => `${w.type}:${w.id}:${w.validator}`)).to.deep.equal([`incident:5:${V[1]}`]);
     // One check of the cursor, a binary search of the ring (at most 6), then per range 2 (to, cursor check).
     expect(chain.getBlockCalls).to.be.at.most(1 + 6 + 2 * (199 - 76));

@@ -28,7 +28,7 @@ import { isHealthy, newAgentHealth, runAgent } from "../common/lifecycle.js";
 import { Registry, registerRpcMetrics } from "../common/metrics.js";
 import { parseProcessNodes, ProcessDriver, type ProcessNodeSpec } from "./drivers/process.js";
 import { registerOrchestratorMetrics } from "./metrics.js";
-import { makeOrchestrator } from "./orchestrator.js";
+import { DEFAULT_ORCHESTRATOR_OPTIONS, makeOrchestrator } from "./orchestrator.js";
 import { JsonFileStateStore } from "./state.js";
 import { DirectoryContentStore } from "./store.js";
 
@@ -146,6 +146,14 @@ export const orchestratorSpec = {
     default: 0,
     parse: v.int({ min: 0, max: 1_000 }),
   }),
+  reorgRewindBlocks: option({
+    description:
+      "after a reorg that replaced every saved block hash (the last 64 ranges read), rescan from this many " +
+      "blocks below the oldest of them; an event the new chain put lower is missed",
+    example: "128",
+    default: DEFAULT_ORCHESTRATOR_OPTIONS.reorgRewindBlocks,
+    parse: v.int({ min: 0, max: 100_000 }),
+  }),
   healWaitMs: option({
     description: "after a repair step, how long to wait for the node to look healthy",
     example: "30s",
@@ -239,6 +247,7 @@ export async function startOrchestrator(config: OrchestratorConfig): Promise<num
         fromBlock: BigInt(config.fromBlock),
         maxBlockRange: config.maxBlockRange,
         confirmations: config.confirmations,
+        reorgRewindBlocks: config.reorgRewindBlocks,
         nodeConfigs: Object.fromEntries(
           nodesFile.nodes.filter((n) => n.configCid !== undefined).map((n) => [n.validator, n.configCid!]),
         ),

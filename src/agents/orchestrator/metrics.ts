@@ -15,6 +15,13 @@ export interface OrchestratorMetrics {
   resyncNoSentinel: Counter;
   /** On-chain reports by subject (incident | action) and result. */
   reports: Counter;
+  /**
+   * Cursor rewinds after a reorg deeper than `confirmations`, by kind: `checkpoint` (back to a saved block
+   * hash still on the chain) or `deep` (every saved block was replaced: `reorgRewindBlocks` below the oldest).
+   */
+  reorgs: Counter;
+  /** Blocks the cursor moved back at the last rewind (0 until one happens). */
+  lastReorgDepth: Gauge;
   /** Last block whose logs were read. */
   cursorBlock: Gauge;
   /** Incidents and actions waiting to be handled or reported. */
@@ -30,9 +37,17 @@ const CODES: readonly DriverErrorCode[] = [
   "aborted",
   "failed",
 ];
+/** The kinds of cursor rewind (`healnet_orchestrator_reorgs_total{kind}`). */
+export const REORG_KINDS = ["checkpoint", "deep"] as const;
+export type ReorgKind = (typeof REORG_KINDS)[number];
 const REPORT_RESULTS = ["confirmed", "already-handled", "skipped", "rejected", "reverted", "error"] as const;
 
 export function registerOrchestratorMetrics(registry: Registry): OrchestratorMetrics {
+  const lastReorgDepth = registry.gauge(
+    "healnet_orchestrator_last_reorg_depth_blocks",
+    "Blocks the log cursor moved back at its last reorg rewind (0 until one happens)",
+  );
+  lastReorgDepth.set(0);
   return {
     remediations: registry.labelledCounter(
       "healnet_orchestrator_remediations_total",
@@ -62,6 +77,13 @@ export function registerOrchestratorMetrics(registry: Registry): OrchestratorMet
       "On-chain reports by subject and result",
       ["incident", "action"].flatMap((subject) => REPORT_RESULTS.map((result) => ({ subject, result }))),
     ),
+    reorgs: registry.labelledCounter(
+      "healnet_orchestrator_reorgs_total",
+      "Log cursor rewinds after a reorg deeper than confirmations: to a saved block still on the chain " +
+        "(checkpoint) or past every saved block (deep: an event replaced below the rewind is missed)",
+      REORG_KINDS.map((kind) => ({ kind })),
+    ),
+    lastReorgDepth,
     cursorBlock: registry.gauge("healnet_orchestrator_cursor_block", "Last block whose logs were read"),
     pendingWork: registry.gauge(
       "healnet_orchestrator_pending_work",

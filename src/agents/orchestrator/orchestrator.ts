@@ -16,7 +16,9 @@
  *      compared with the chain's; when a reorg deeper than `confirmations` replaced it, the cursor moves back
  *      to the newest checkpoint still on the chain (a binary search of the ring: at most 6 more getBlock
  *      calls) or, when none is, `reorgRewindBlocks` below the oldest checkpoint (logged as a warning: an event
- *      below that is not re-read), and the blocks above are read again. Re-reading is idempotent: work
+ *      below that is not re-read), and the blocks above are read again. Each rewind is counted in
+ *      `healnet_orchestrator_reorgs_total{kind="checkpoint"|"deep"}` and its depth kept in
+ *      `healnet_orchestrator_last_reorg_depth_blocks`. Re-reading is idempotent: work
  *      already pending is kept as it is (with its ladder result, so a node is not restarted again), work
  *      whose report is on the new chain is dropped when the report is read (and the on-chain re-read before
  *      acting skips it), and work the new chain changed (another validator for the same incident id) replaces
@@ -63,7 +65,7 @@ import {
   pickSentinel,
   runLadder,
 } from "./ladder.js";
-import type { OrchestratorMetrics } from "./metrics.js";
+import type { OrchestratorMetrics, ReorgKind } from "./metrics.js";
 import { isCid } from "./store.js";
 import {
   type ActionWork,
@@ -397,6 +399,9 @@ export class Orchestrator {
         },
       );
     }
+    const kind: ReorgKind = found >= 0 ? "checkpoint" : "deep";
+    this.#d.metrics?.reorgs.inc({ kind });
+    this.#d.metrics?.lastReorgDepth.set(Number(cursor - this.#cursor));
     this.#save();
     return "rewound";
   }
