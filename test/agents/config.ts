@@ -15,6 +15,7 @@ import {
 } from "../../src/agents/common/config.js";
 import { makeLogger } from "../../src/agents/common/log.js";
 import { orchestratorSpec, runOrchestratorCli } from "../../src/agents/orchestrator/main.js";
+import { toArgv } from "../../tasks/agents-action.js";
 
 const KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
 
@@ -154,6 +155,27 @@ describe("config", function () {
         .to.match(/^orchestrator: /)
         .and.contain("--reorg-rewind-blocks")
         .and.contain("is not an integer");
+    });
+
+    it("`heal orchestrator reorg-rewind-blocks=N` (the Hardhat task's arguments) reaches the same option", async function () {
+      const file = join(dir, "task-orchestrator.json");
+      writeFileSync(file, JSON.stringify({ reorgRewindBlocks: 32 }));
+      expect(loadConfig(orchestratorSpec, { argv: toArgv(file, []), env: orch }).reorgRewindBlocks).to.equal(
+        32,
+      );
+      expect(
+        loadConfig(orchestratorSpec, { argv: toArgv(file, ["reorg-rewind-blocks=64"]), env: orch })
+          .reorgRewindBlocks,
+      ).to.equal(64);
+      const err: string[] = [];
+      const code = await runOrchestratorCli(toArgv("", ["reorg-rewind-blocks=-5"]), orch, {
+        out: () => {},
+        err: (l) => err.push(l),
+      });
+      expect(code).to.equal(2);
+      expect(err).to.deep.equal([
+        'orchestrator: invalid --reorg-rewind-blocks (from --reorg-rewind-blocks): "-5" must be at least 0. Example: --reorg-rewind-blocks 128',
+      ]);
     });
 
     it("--help lists --reorg-rewind-blocks with its environment variable and default", async function () {

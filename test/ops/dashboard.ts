@@ -11,7 +11,7 @@ import { runAgent } from "../../src/agents/common/lifecycle.js";
 import { Registry, registerRpcMetrics } from "../../src/agents/common/metrics.js";
 import { registerKeeperMetrics } from "../../src/agents/keeper/metrics.js";
 import { HeartbeatQueue, registerRelayMetrics } from "../../src/agents/keeper/relay.js";
-import { registerOrchestratorMetrics } from "../../src/agents/orchestrator/metrics.js";
+import { REORG_KINDS, registerOrchestratorMetrics } from "../../src/agents/orchestrator/metrics.js";
 import { registerSidecarMetrics } from "../../src/agents/sidecar/metrics.js";
 import { FailoverProvider } from "../../src/chain/rpc.js";
 import { ROOT } from "../helpers/agents.js";
@@ -73,6 +73,21 @@ describe("ops/ (Prometheus, alerts, Grafana)", function () {
     const used = queried(readFileSync(join(ROOT, "ops/alerts.yml"), "utf8"));
     expect(used.length).to.be.greaterThan(5);
     expect(used.filter((m) => !exposed.has(m))).to.deep.equal([]);
+  });
+
+  it("a deep reorg (a rewind past every saved block) pages, and the summary says to raise --confirmations", function () {
+    const text = readFileSync(join(ROOT, "ops/alerts.yml"), "utf8");
+    // One rule: from its "- alert:" line to the next one (or the end).
+    const rule = /- alert: HealnetOrchestratorDeepReorg\n([\s\S]*?)(?=\n\s*(?:#[^\n]*\n\s*)*- alert:|$)/.exec(
+      text,
+    );
+    expect(rule, "HealnetOrchestratorDeepReorg in ops/alerts.yml").to.not.equal(null);
+    const body = rule![1]!;
+    const expr = /^\s*expr: (.+)$/m.exec(body)?.[1];
+    expect(expr).to.equal('increase(healnet_orchestrator_reorgs_total{kind="deep"}[15m]) > 0');
+    expect(REORG_KINDS).to.include("deep");
+    expect(body).to.match(/severity: page/);
+    expect(/^\s*summary: (.+)$/m.exec(body)?.[1]).to.contain("raise --confirmations");
   });
 
   it("Prometheus scrapes the three agents", function () {
