@@ -3,7 +3,10 @@
  * rehearses an upgrade on an anvil fork of the network (src/suite/rehearse.ts) — the upgrade, the invariants,
  * the layout check and a healing drill (`--rounds` intervals of healthy heartbeats, then one active validator
  * crashes and must be detected and replaced without touching the others) — and prints GO or NO-GO with
- * reasons; NO-GO, like a bad argument, exits non-zero. Nothing is sent to the network itself.
+ * reasons; NO-GO, like a bad argument, exits non-zero. Nothing is sent to the network itself. Under governance
+ * (a TimelockController owns the ProxyAdmin) the upgrade goes through the timelock: schedule as the proposer
+ * (impersonated, `--proposer`; the vote is not replayed), early execute refused, the delay (`--max-delay` caps
+ * it), execute (`--executor`).
  *
  *   heal upgrade rehearse --network sepolia --contract StakeManager --implementation StakeManagerV2 --migration migrateToV2
  *   heal upgrade rehearse --fork-url http://127.0.0.1:8545 --contract NodeHealth --rounds 5

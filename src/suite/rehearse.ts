@@ -1,8 +1,11 @@
 /**
  * Upgrade rehearsal (docs/upgrades.md "Rehearse before the real thing"): fork the live network on a local anvil
  * (`anvil --fork-url`, npm `@foundry-rs/anvil`, 127.0.0.1 on a port the OS chooses), perform the upgrade there
- * (the new implementation deployed on the fork, `ProxyAdmin.upgradeAndCall` sent as the ProxyAdmin's owner —
- * the deployer or the DAO timelock — impersonated), check the invariants of src/suite/invariants.ts before and
+ * (the new implementation deployed on the fork, `ProxyAdmin.upgradeAndCall` sent as the ProxyAdmin's owner,
+ * impersonated — or, when that owner is a TimelockController (the DAO timelock), replayed through it: scheduled
+ * by an impersonated PROPOSER_ROLE holder with the minimum delay, refused before the delay, executed after it by
+ * an EXECUTOR_ROLE holder; the governor's vote itself is not replayed, see `upgradeThroughTimelock`), check the
+ * invariants of src/suite/invariants.ts before and
  * right after the upgrade, check the new implementation's storage layout against the deployed release's
  * reference (upgrades/layouts/<Contract>.json), then run a short healing drill on the upgraded fork and the
  * invariants again, and decide GO / NO-GO with reasons.
