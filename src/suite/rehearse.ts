@@ -551,7 +551,7 @@ async function upgradeThroughTimelock(
   let executor: string | undefined;
   let executorSearched = "";
   if (await timelock.hasRole(executorRole, ZeroAddress)) {
-    executor = await anyone.getAddress();
+    executor = getAddress(await anyone.getAddress());
   } else if (options.executor !== undefined) {
     if (await timelock.hasRole(executorRole, options.executor)) executor = getAddress(options.executor);
     else executorSearched = `--executor ${options.executor} does not hold it`;
@@ -573,7 +573,7 @@ async function upgradeThroughTimelock(
     );
   }
   const executorSigner =
-    executor === (await anyone.getAddress()) ? anyone : await impersonate(provider, executor);
+    executor === getAddress(await anyone.getAddress()) ? anyone : await impersonate(provider, executor);
   const executeArgs = [call.to, 0n, call.data, ZeroHash, salt] as const;
 
   // Before the delay: refused, so that the guardians have the delay to cancel it.
@@ -592,7 +592,7 @@ async function upgradeThroughTimelock(
       name: "execute before the delay refused",
       ok,
       detail: ok
-        ? `${why.replace(/^reverted: /, "")}`
+        ? `${why.replace(/^reverted: /, "")}: not Ready until ${minDelay} s have passed`
         : `expected TimelockUnexpectedOperationState, got ${why}`,
     });
     if (!ok) return { checks, report };

@@ -267,6 +267,19 @@ describe("heal upgrade rehearse (anvil fork)", function () {
         r,
         /^heal upgrade rehearse: NO-GO: 1 problem\(s\): timelock: scheduled by a proposer: nobody holds PROPOSER_ROLE of 0x[0-9a-fA-F]{40} \(RoleGranted events of blocks .*\): governance could not queue the upgrade/,
       );
+      // Naming the governor as --proposer does not help: it is checked, not trusted.
+      expectOneLine(
+        await rehearse({
+          forkUrl: live.url,
+          addresses: governedAddresses,
+          contract: "NodeHealth",
+          implementation: "NodeHealthV2",
+          migration: "migrateToV2",
+          proposer: governor,
+          skipLayout: true,
+        }),
+        /^heal upgrade rehearse: NO-GO: 1 problem\(s\): timelock: scheduled by a proposer: --proposer 0x[0-9a-fA-F]{40} does not hold PROPOSER_ROLE/,
+      );
     } finally {
       await ethers.provider.send("evm_revert", [snapshot]);
     }
@@ -371,6 +384,14 @@ describe("heal upgrade rehearse (anvil fork)", function () {
     expectOneLine(
       await rehearse({ forkUrl: live.url, contract: "StakeManager", rounds: "many" }),
       /--rounds must be a non-negative integer/,
+    );
+    expectOneLine(
+      await rehearse({ forkUrl: live.url, contract: "StakeManager", proposer: "governor" }),
+      /--proposer "governor" is not an address/,
+    );
+    expectOneLine(
+      await rehearse({ forkUrl: live.url, contract: "StakeManager", maxDelay: "2d" }),
+      /--max-delay must be a non-negative integer/,
     );
   });
 });
