@@ -219,6 +219,24 @@ export const healTasks: TaskDefinition[] = [
       defaultValue: "0",
     })
     .addFlag({ name: "skipLayout", description: "Skip the storage-layout check (~1 min of solc-js)" })
+    .addOption({
+      name: "proposer",
+      description:
+        "Under governance: the timelock's PROPOSER_ROLE holder to impersonate (default: the governor, or found in RoleGranted events)",
+      defaultValue: "",
+    })
+    .addOption({
+      name: "executor",
+      description:
+        "Under governance: the EXECUTOR_ROLE holder that executes (default: anyone if the role is open, else found like --proposer)",
+      defaultValue: "",
+    })
+    .addOption({
+      name: "maxDelay",
+      description:
+        "Under governance: the largest acceptable timelock delay in seconds (a larger one is NO-GO)",
+      defaultValue: "",
+    })
     .addOption(addresses)
     .setAction(() => import("./upgrade.js").then((m) => ({ default: m.rehearse })))
     .build(),

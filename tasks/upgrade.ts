@@ -3,7 +3,10 @@
  * rehearses an upgrade on an anvil fork of the network (src/suite/rehearse.ts) — the upgrade, the invariants,
  * the layout check and a healing drill (`--rounds` intervals of healthy heartbeats, then one active validator
  * crashes and must be detected and replaced without touching the others) — and prints GO or NO-GO with
- * reasons; NO-GO, like a bad argument, exits non-zero. Nothing is sent to the network itself.
+ * reasons; NO-GO, like a bad argument, exits non-zero. Nothing is sent to the network itself. Under governance
+ * (a TimelockController owns the ProxyAdmin) the upgrade goes through the timelock: schedule as the proposer
+ * (impersonated, `--proposer`; the vote is not replayed), early execute refused, the delay (`--max-delay` caps
+ * it), execute (`--executor`).
  *
  *   heal upgrade rehearse --network sepolia --contract StakeManager --implementation StakeManagerV2 --migration migrateToV2
  *   heal upgrade rehearse --fork-url http://127.0.0.1:8545 --contract NodeHealth --rounds 5
@@ -11,7 +14,7 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import { REHEARSABLE, type RehearsableName, rehearseUpgrade } from "../src/suite/rehearse.js";
-import { HealError, healAction, parseUint } from "./common.js";
+import { HealError, healAction, parseAddress, parseUint } from "./common.js";
 
 interface Args {
   contract: string;
@@ -22,6 +25,9 @@ interface Args {
   skipLayout: boolean;
   auditFromBlock: string;
   addresses: string;
+  proposer: string;
+  executor: string;
+  maxDelay: string;
 }
 
 /** The JSON-RPC URL to fork: --fork-url, or the selected HTTP network's url. */
@@ -51,6 +57,9 @@ export const rehearse = healAction("upgrade rehearse", async (args: Args, hre) =
   }
   const rounds = Number(parseUint(args.rounds, "--rounds"));
   const auditFromBlock = Number(parseUint(args.auditFromBlock, "--audit-from-block"));
+  const proposer = args.proposer === "" ? undefined : parseAddress(args.proposer, "--proposer");
+  const executor = args.executor === "" ? undefined : parseAddress(args.executor, "--executor");
+  const maxDelay = args.maxDelay === "" ? undefined : Number(parseUint(args.maxDelay, "--max-delay"));
   const forkUrl = await forkUrlOf(hre, args.forkUrl);
   const result = await rehearseUpgrade({
     forkUrl,
@@ -58,6 +67,9 @@ export const rehearse = healAction("upgrade rehearse", async (args: Args, hre) =
     ...(args.implementation !== "" && { implementation: args.implementation }),
     ...(args.migration !== "" && { migration: args.migration }),
     ...(args.addresses !== "" && { addresses: args.addresses }),
+    ...(proposer !== undefined && { proposer }),
+    ...(executor !== undefined && { executor }),
+    ...(maxDelay !== undefined && { maxDelay }),
     rounds,
     auditFromBlock,
     skipLayout: args.skipLayout,
@@ -66,6 +78,12 @@ export const rehearse = healAction("upgrade rehearse", async (args: Args, hre) =
     // Under `--coverage` the artifacts deployed on the fork are instrumented, too large for EIP-170.
     codeSizeLimit: hre.globalOptions.coverage !== true,
   });
+  const t = result.timelock;
+  if (t !== undefined) {
+    console.log(
+      `governance: ${t.executed ? "replayed" : "stopped"} on the timelock ${t.timelock}: schedule by ${t.proposer ?? "nobody"} → ${t.minDelay} s → execute by ${t.executor ?? "nobody"}; the vote itself is not replayed (the proposer is impersonated)`,
+    );
+  }
   const d = result.drill;
   if (d?.crashed !== undefined && d.incidentId !== undefined) {
     console.log(

@@ -1,8 +1,11 @@
 /**
  * Upgrade rehearsal (docs/upgrades.md "Rehearse before the real thing"): fork the live network on a local anvil
  * (`anvil --fork-url`, npm `@foundry-rs/anvil`, 127.0.0.1 on a port the OS chooses), perform the upgrade there
- * (the new implementation deployed on the fork, `ProxyAdmin.upgradeAndCall` sent as the ProxyAdmin's owner —
- * the deployer or the DAO timelock — impersonated), check the invariants of src/suite/invariants.ts before and
+ * (the new implementation deployed on the fork, `ProxyAdmin.upgradeAndCall` sent as the ProxyAdmin's owner,
+ * impersonated — or, when that owner is a TimelockController (the DAO timelock), replayed through it: scheduled
+ * by an impersonated PROPOSER_ROLE holder with the minimum delay, refused before the delay, executed after it by
+ * an EXECUTOR_ROLE holder; the governor's vote itself is not replayed, see `upgradeThroughTimelock`), check the
+ * invariants of src/suite/invariants.ts before and
  * right after the upgrade, check the new implementation's storage layout against the deployed release's
  * reference (upgrades/layouts/<Contract>.json), then run a short healing drill on the upgraded fork and the
  * invariants again, and decide GO / NO-GO with reasons.
@@ -30,11 +33,14 @@ import {
   JsonRpcProvider,
   type JsonRpcSigner,
   ZeroAddress,
+  ZeroHash,
   getAddress,
+  id,
   toBeHex,
   type InterfaceAbi,
 } from "ethers";
 
+import { type TimelockController, TimelockController__factory } from "../../types/ethers-contracts/index.js";
 import { type Anvil, launchAnvil } from "../chain/anvil.js";
 import { ERC1967_ADMIN_SLOT, ERC1967_IMPLEMENTATION_SLOT } from "./deploy.js";
 import { loadSuite, type SuiteAddresses, type SuiteContracts } from "./addresses.js";
@@ -98,6 +104,30 @@ export interface RehearsalOptions {
    * so an oversized implementation is a NO-GO). Only coverage runs lift it: their artifacts are instrumented.
    */
   codeSizeLimit?: boolean;
+  /**
+   * Under governance (the ProxyAdmin's owner is a TimelockController): the PROPOSER_ROLE holder impersonated to
+   * schedule the upgrade (default: the deployment's governor if it holds the role, else the latest holder found
+   * in the timelock's RoleGranted events).
+   */
+  proposer?: string;
+  /** Under governance: the EXECUTOR_ROLE holder that executes it (default: anyone if the role is open, ...). */
+  executor?: string;
+  /** Under governance: the largest acceptable `getMinDelay()` in seconds (a larger one is a NO-GO). */
+  maxDelay?: number;
+}
+
+/** What the rehearsal did through the timelock (the ProxyAdmin's owner) under governance. */
+export interface TimelockReport {
+  timelock: string;
+  /** `getMinDelay()`, in seconds: the fork's clock advanced by it between schedule and execute. */
+  minDelay: number;
+  /** The PROPOSER_ROLE holder impersonated to schedule (absent: none found). */
+  proposer?: string;
+  /** Who executed (absent: nobody could). */
+  executor?: string;
+  operationId: string;
+  scheduled: boolean;
+  executed: boolean;
 }
 
 export interface RehearsalResult {
@@ -111,6 +141,8 @@ export interface RehearsalResult {
   drill?: DrillReport;
   implementation?: string;
   owner?: string;
+  /** Under governance: the schedule → delay → execute replay (absent when the owner is not a timelock). */
+  timelock?: TimelockReport;
 }
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -373,6 +405,222 @@ async function healingDrill(
   return { checks, warnings: [], report };
 }
 
+/** The TimelockController at `address`, or undefined when it is an EOA or another contract. */
+async function asTimelock(
+  provider: JsonRpcProvider,
+  address: string,
+): Promise<{ timelock: TimelockController; minDelay: bigint } | undefined> {
+  if ((await provider.getCode(address)) === "0x") return undefined;
+  const timelock = TimelockController__factory.connect(address, provider);
+  try {
+    const [minDelay, proposerRole] = await Promise.all([timelock.getMinDelay(), timelock.PROPOSER_ROLE()]);
+    return proposerRole === id("PROPOSER_ROLE") ? { timelock, minDelay } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** RoleGranted events are read in ranges of this many blocks, newest first… */
+const ROLE_SCAN_CHUNK = 10_000;
+/** …at most this many ranges (the last 2,000,000 blocks; older grants need --proposer / --executor). */
+const ROLE_SCAN_MAX_CHUNKS = 200;
+
+/**
+ * An account that holds `role` of `timelock` now: the first of `candidates` that does, else the most recently
+ * granted current holder in the timelock's RoleGranted events, read newest first in bounded block ranges down to
+ * `fromBlock` (at most ROLE_SCAN_MAX_CHUNKS ranges). `searched` says what was looked at when nobody is found.
+ */
+async function findRoleHolder(
+  provider: JsonRpcProvider,
+  timelock: TimelockController,
+  role: string,
+  candidates: readonly string[],
+  fromBlock: number,
+): Promise<{ holder?: string; searched?: string }> {
+  for (const candidate of candidates) {
+    if (await timelock.hasRole(role, candidate)) return { holder: getAddress(candidate) };
+  }
+  const head = await provider.getBlockNumber();
+  const seen = new Set<string>(candidates.map((c) => getAddress(c)));
+  let to = head;
+  let chunks = 0;
+  for (; to >= fromBlock && chunks < ROLE_SCAN_MAX_CHUNKS; chunks++) {
+    const from = Math.max(fromBlock, to - ROLE_SCAN_CHUNK + 1);
+    const events = await timelock.queryFilter(timelock.filters.RoleGranted(role), from, to);
+    for (const event of events.reverse()) {
+      const account = getAddress(event.args.account);
+      if (seen.has(account)) continue;
+      seen.add(account);
+      if (await timelock.hasRole(role, account)) return { holder: account };
+    }
+    to = from - 1;
+  }
+  return {
+    searched: `RoleGranted events of blocks ${to + 1} .. ${head}, ${seen.size} account(s) granted it`,
+  };
+}
+
+/**
+ * The upgrade through the timelock that owns the ProxyAdmin, as governance would do it, minus the vote: a
+ * PROPOSER_ROLE holder (the governor), impersonated, schedules `ProxyAdmin.upgradeAndCall` with the timelock's
+ * minimum delay; executing it before the delay must be refused (TimelockUnexpectedOperationState); the fork's
+ * clock advances by the delay; an EXECUTOR_ROLE holder (anyone when the role is open, i.e. held by address 0)
+ * executes it. Every step is a check; the first failed one ends the replay (no upgrade).
+ */
+async function upgradeThroughTimelock(
+  provider: JsonRpcProvider,
+  found: { timelock: TimelockController; minDelay: bigint },
+  call: { to: string; data: string },
+  anyone: JsonRpcSigner,
+  options: { proposer?: string; executor?: string; maxDelay?: number; fromBlock: number; governor?: string },
+  errors: Interface,
+  log: (line: string) => void,
+): Promise<{ checks: Check[]; report: TimelockReport }> {
+  const { timelock, minDelay } = found;
+  const address = await timelock.getAddress();
+  const salt = id("healnet: heal upgrade rehearse");
+  const operationId = await timelock.hashOperation(call.to, 0n, call.data, ZeroHash, salt);
+  const report: TimelockReport = {
+    timelock: address,
+    minDelay: Number(minDelay),
+    operationId,
+    scheduled: false,
+    executed: false,
+  };
+  const checks: Check[] = [];
+  const fail = (name: string, detail: string) => {
+    checks.push({ name, ok: false, detail });
+    return { checks, report };
+  };
+
+  if (options.maxDelay !== undefined) {
+    const ok = minDelay <= BigInt(options.maxDelay);
+    checks.push({
+      name: "delay within --max-delay",
+      ok,
+      detail: `getMinDelay() is ${minDelay} s, at most ${options.maxDelay} s expected`,
+    });
+    if (!ok) return { checks, report };
+  }
+
+  const [proposerRole, executorRole] = await Promise.all([
+    timelock.PROPOSER_ROLE(),
+    timelock.EXECUTOR_ROLE(),
+  ]);
+  const proposerCandidates = options.proposer !== undefined ? [] : options.governor ? [options.governor] : [];
+  if (options.proposer !== undefined && !(await timelock.hasRole(proposerRole, options.proposer))) {
+    return fail(
+      "scheduled by a proposer",
+      `--proposer ${options.proposer} does not hold PROPOSER_ROLE of ${address}`,
+    );
+  }
+  const proposerFound =
+    options.proposer !== undefined
+      ? { holder: getAddress(options.proposer) }
+      : await findRoleHolder(provider, timelock, proposerRole, proposerCandidates, options.fromBlock);
+  if (proposerFound.holder === undefined) {
+    return fail(
+      "scheduled by a proposer",
+      `nobody holds PROPOSER_ROLE of ${address} (${proposerFound.searched}): governance could not queue the upgrade`,
+    );
+  }
+  const proposer = proposerFound.holder;
+  report.proposer = proposer;
+  log(
+    `scheduling it on the timelock ${address} as the proposer ${proposer} (impersonated: the vote is not replayed)…`,
+  );
+  const proposerSigner = await impersonate(provider, proposer);
+  const scheduleArgs = [call.to, 0n, call.data, ZeroHash, salt, minDelay] as const;
+  try {
+    await timelock.connect(proposerSigner).schedule.staticCall(...scheduleArgs);
+    await (await timelock.connect(proposerSigner).schedule(...scheduleArgs, { gasLimit: 1_000_000n })).wait();
+  } catch (error) {
+    return fail("scheduled by a proposer", `schedule as ${proposer}: ${formatError(error, errors)}`);
+  }
+  report.scheduled = await timelock.isOperationPending(operationId);
+  checks.push({
+    name: "scheduled by a proposer",
+    ok: report.scheduled,
+    detail: report.scheduled
+      ? `operation ${operationId} scheduled by ${proposer} (impersonated: the vote itself is not replayed), delay ${minDelay} s`
+      : `schedule as ${proposer} left operation ${operationId} not pending`,
+  });
+  if (!report.scheduled) return { checks, report };
+
+  // The executor: anyone when the role is open, else the given one, the proposer, or the latest holder.
+  let executor: string | undefined;
+  let executorSearched = "";
+  if (await timelock.hasRole(executorRole, ZeroAddress)) {
+    executor = getAddress(await anyone.getAddress());
+  } else if (options.executor !== undefined) {
+    if (await timelock.hasRole(executorRole, options.executor)) executor = getAddress(options.executor);
+    else executorSearched = `--executor ${options.executor} does not hold it`;
+  } else {
+    const executorFound = await findRoleHolder(
+      provider,
+      timelock,
+      executorRole,
+      [proposer],
+      options.fromBlock,
+    );
+    executor = executorFound.holder;
+    executorSearched = executorFound.searched ?? "";
+  }
+  if (executor === undefined) {
+    return fail(
+      "executed after the delay",
+      `nobody holds EXECUTOR_ROLE of ${address} (${executorSearched}): the queued upgrade could never run`,
+    );
+  }
+  const executorSigner =
+    executor === getAddress(await anyone.getAddress()) ? anyone : await impersonate(provider, executor);
+  const executeArgs = [call.to, 0n, call.data, ZeroHash, salt] as const;
+
+  // Before the delay: refused, so that the guardians have the delay to cancel it.
+  try {
+    await timelock.connect(executorSigner).execute.staticCall(...executeArgs);
+    checks.push({
+      name: "execute before the delay refused",
+      ok: false,
+      detail: `execute right after schedule succeeded (getMinDelay() is ${minDelay} s): nobody can cancel it in time`,
+    });
+    return { checks, report };
+  } catch (error) {
+    const why = formatError(error, errors);
+    const ok = why.includes("TimelockUnexpectedOperationState");
+    checks.push({
+      name: "execute before the delay refused",
+      ok,
+      detail: ok
+        ? `${why.replace(/^reverted: /, "")}: not Ready until ${minDelay} s have passed`
+        : `expected TimelockUnexpectedOperationState, got ${why}`,
+    });
+    if (!ok) return { checks, report };
+  }
+
+  await provider.send("evm_increaseTime", [Number(minDelay)]);
+  await provider.send("evm_mine", []);
+  log(`advanced the fork by ${minDelay} s; executing as ${executor}…`);
+  try {
+    await timelock.connect(executorSigner).execute.staticCall(...executeArgs);
+    const receipt = await (
+      await timelock.connect(executorSigner).execute(...executeArgs, { gasLimit: 6_000_000n })
+    ).wait();
+    report.executed = receipt?.status === 1 && (await timelock.isOperationDone(operationId));
+  } catch (error) {
+    return fail("executed after the delay", `execute as ${executor}: ${formatError(error, errors)}`);
+  }
+  report.executor = executor;
+  checks.push({
+    name: "executed after the delay",
+    ok: report.executed,
+    detail: report.executed
+      ? `executed by ${executor} ${minDelay} s after it was scheduled`
+      : `execute as ${executor} did not complete operation ${operationId}`,
+  });
+  return { checks, report };
+}
+
 /** Runs the rehearsal. Throws a HealError for bad input (an unknown contract, a missing artifact, no fork). */
 export async function rehearseUpgrade(options: RehearsalOptions): Promise<RehearsalResult> {
   const log = options.log ?? (() => {});
@@ -469,24 +717,55 @@ export async function rehearseUpgrade(options: RehearsalOptions): Promise<Rehear
     const proxyAdminAddress = await slotAddress(provider, proxy, ERC1967_ADMIN_SLOT);
     const proxyAdmin = new Contract(proxyAdminAddress, PROXY_ADMIN_ABI, provider);
     const owner = getAddress(String(await proxyAdmin.getFunction("owner")()));
-    const ownerSigner = await impersonate(provider, owner);
     const upgrader = new Interface(PROXY_ADMIN_ABI);
-    log(`upgrading ${options.contract} (${proxy}) as the ProxyAdmin's owner ${owner}…`);
     let upgraded = false;
     let drill: DrillReport | undefined;
+    let timelockReport: TimelockReport | undefined;
     const upgradeTx = {
       to: proxyAdminAddress,
       data: upgrader.encodeFunctionData("upgradeAndCall", [proxy, implementationAddress, migrationData]),
     };
-    try {
-      // eth_call first: a refused upgrade reverts there with its reason (UpgradeMigrationSkipped, ...).
-      await ownerSigner.call(upgradeTx);
-      const tx = await ownerSigner.sendTransaction({ ...upgradeTx, gasLimit: 5_000_000n });
-      const receipt = await tx.wait();
-      upgraded = receipt?.status === 1;
-      if (!upgraded) reasons.push("upgrade: upgradeAndCall failed");
-    } catch (error) {
-      reasons.push(`upgrade: upgradeAndCall reverted: ${formatError(error, iface)}`);
+    const governed = await asTimelock(provider, owner);
+    if (governed !== undefined) {
+      // Under governance: schedule → minDelay → execute on the timelock, the proposer impersonated.
+      log(`upgrading ${options.contract} (${proxy}) through the timelock ${owner}, the ProxyAdmin's owner…`);
+      const errors = new Interface([
+        ...TimelockController__factory.createInterface().fragments.filter((f) => f.type === "error"),
+        ...iface.fragments.filter((f) => f.type === "error"),
+      ]);
+      const governor =
+        suite.contracts.governor === undefined ? undefined : await suite.contracts.governor.getAddress();
+      const result = await upgradeThroughTimelock(
+        provider,
+        governed,
+        upgradeTx,
+        deployer,
+        {
+          ...(options.proposer !== undefined && { proposer: options.proposer }),
+          ...(options.executor !== undefined && { executor: options.executor }),
+          ...(options.maxDelay !== undefined && { maxDelay: options.maxDelay }),
+          ...(governor !== undefined && { governor }),
+          fromBlock: options.auditFromBlock ?? 0,
+        },
+        errors,
+        log,
+      );
+      timelockReport = result.report;
+      record("timelock", result.checks);
+      upgraded = result.report.executed;
+    } else {
+      const ownerSigner = await impersonate(provider, owner);
+      log(`upgrading ${options.contract} (${proxy}) as the ProxyAdmin's owner ${owner}…`);
+      try {
+        // eth_call first: a refused upgrade reverts there with its reason (UpgradeMigrationSkipped, ...).
+        await ownerSigner.call(upgradeTx);
+        const tx = await ownerSigner.sendTransaction({ ...upgradeTx, gasLimit: 5_000_000n });
+        const receipt = await tx.wait();
+        upgraded = receipt?.status === 1;
+        if (!upgraded) reasons.push("upgrade: upgradeAndCall failed");
+      } catch (error) {
+        reasons.push(`upgrade: upgradeAndCall reverted: ${formatError(error, iface)}`);
+      }
     }
     if (upgraded) {
       const now = await slotAddress(provider, proxy, ERC1967_IMPLEMENTATION_SLOT);
@@ -523,6 +802,7 @@ export async function rehearseUpgrade(options: RehearsalOptions): Promise<Rehear
       ...(drill !== undefined && { drill }),
       implementation: implementationAddress,
       owner,
+      ...(timelockReport !== undefined && { timelock: timelockReport }),
     };
   } finally {
     provider.destroy();

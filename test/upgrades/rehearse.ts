@@ -30,6 +30,9 @@ async function rehearse(args: Record<string, unknown>): Promise<Result> {
     auditFromBlock: "0",
     skipLayout: false,
     addresses: "",
+    proposer: "",
+    executor: "",
+    maxDelay: "",
     ...args,
   })) as Result;
 }
@@ -50,6 +53,7 @@ describe("heal upgrade rehearse (anvil fork)", function () {
   let stakeImplementation: string;
   let governedAddresses: string;
   let timelock: string;
+  let governor: string;
 
   before(async function () {
     // Under `--coverage` the deployed artifacts are instrumented, too large for EIP-170.
@@ -100,6 +104,7 @@ describe("heal upgrade rehearse (anvil fork)", function () {
     const g = governed.addresses;
     governedAddresses = path.join(root, "governed.json");
     timelock = g.TimelockController!;
+    governor = g.HealGovernor!;
     await writeFile(
       governedAddresses,
       JSON.stringify({
@@ -193,9 +198,118 @@ describe("heal upgrade rehearse (anvil fork)", function () {
       skipLayout: true,
     });
     expect(r.success, JSON.stringify(r)).to.equal(true);
-    const value = (r as { value: { go: boolean; owner: string } }).value;
+    const value = (
+      r as {
+        value: {
+          go: boolean;
+          owner: string;
+          checks: { stage: string; check: { name: string; ok: boolean; detail: string } }[];
+          timelock: {
+            timelock: string;
+            minDelay: number;
+            proposer: string;
+            executor: string;
+            scheduled: boolean;
+            executed: boolean;
+          };
+        };
+      }
+    ).value;
     expect(value.go).to.equal(true);
     expect(value.owner).to.equal(timelock);
+    // Replayed through the timelock: scheduled by the governor (impersonated), refused before the delay,
+    // executed after it by anyone (the executor role is open), then the same checks as the direct path.
+    const lines = value.checks.map((c) => `${c.check.ok ? "ok" : "FAIL"} ${c.stage}: ${c.check.name}`);
+    const at = (line: string) => {
+      const i = lines.indexOf(line);
+      expect(i, `${line} in ${JSON.stringify(lines)}`).to.be.greaterThanOrEqual(0);
+      return i;
+    };
+    const scheduled = at("ok timelock: scheduled by a proposer");
+    const early = at("ok timelock: execute before the delay refused");
+    const executed = at("ok timelock: executed after the delay");
+    const invariants = at("ok after upgrade: versions increase without skipped migrations");
+    expect(scheduled < early && early < executed && executed < invariants).to.equal(true);
+    const detail = (name: string) => value.checks.find((c) => c.check.name === name)!.check.detail;
+    expect(detail("scheduled by a proposer"))
+      .to.include(governor)
+      .and.to.include("the vote itself is not replayed");
+    expect(detail("execute before the delay refused")).to.match(/^TimelockUnexpectedOperationState\(/);
+    expect(value.timelock).to.include({
+      timelock,
+      minDelay: 2 * 86_400,
+      proposer: governor,
+      scheduled: true,
+      executed: true,
+    });
+  });
+
+  it("under governance, a timelock whose proposer role was revoked from the governor is NO-GO", async function () {
+    const { ethers } = await hre.network.create({ network: "localhost", override: { url: live.url } });
+    const snapshot = (await ethers.provider.send("evm_snapshot", [])) as string;
+    try {
+      // On the live chain (undone after the case): the timelock itself revokes the governor's PROPOSER_ROLE.
+      await ethers.provider.send("anvil_impersonateAccount", [timelock]);
+      await ethers.provider.send("anvil_setBalance", [timelock, "0xde0b6b3a7640000"]);
+      const tl = await ethers.getContractAt("TimelockController", timelock, await ethers.getSigner(timelock));
+      await (await tl.revokeRole(await tl.PROPOSER_ROLE(), governor)).wait();
+      await ethers.provider.send("anvil_stopImpersonatingAccount", [timelock]);
+      const r = await rehearse({
+        forkUrl: live.url,
+        addresses: governedAddresses,
+        contract: "NodeHealth",
+        implementation: "NodeHealthV2",
+        migration: "migrateToV2",
+        rounds: "1",
+        skipLayout: true,
+      });
+      expectOneLine(
+        r,
+        /^heal upgrade rehearse: NO-GO: 1 problem\(s\): timelock: scheduled by a proposer: nobody holds PROPOSER_ROLE of 0x[0-9a-fA-F]{40} \(RoleGranted events of blocks .*\): governance could not queue the upgrade/,
+      );
+      // Naming the governor as --proposer does not help: it is checked, not trusted.
+      expectOneLine(
+        await rehearse({
+          forkUrl: live.url,
+          addresses: governedAddresses,
+          contract: "NodeHealth",
+          implementation: "NodeHealthV2",
+          migration: "migrateToV2",
+          proposer: governor,
+          skipLayout: true,
+        }),
+        /^heal upgrade rehearse: NO-GO: 1 problem\(s\): timelock: scheduled by a proposer: --proposer 0x[0-9a-fA-F]{40} does not hold PROPOSER_ROLE/,
+      );
+    } finally {
+      await ethers.provider.send("evm_revert", [snapshot]);
+    }
+  });
+
+  it("under governance, a timelock delay above --max-delay is NO-GO; an executing upgrade that reverts is NO-GO with its reason", async function () {
+    expectOneLine(
+      await rehearse({
+        forkUrl: live.url,
+        addresses: governedAddresses,
+        contract: "NodeHealth",
+        implementation: "NodeHealthV2",
+        migration: "migrateToV2",
+        maxDelay: "86400",
+        skipLayout: true,
+      }),
+      /^heal upgrade rehearse: NO-GO: 1 problem\(s\): timelock: delay within --max-delay: getMinDelay\(\) is 172800 s, at most 86400 s expected/,
+    );
+    // Scheduled fine; the timelock's call of upgradeAndCall reverts with the migration's reason.
+    expectOneLine(
+      await rehearse({
+        forkUrl: live.url,
+        addresses: governedAddresses,
+        contract: "StakeManager",
+        implementation: "StakeManagerV3",
+        migration: "migrateToV3",
+        skipLayout: true,
+      }),
+      /^heal upgrade rehearse: NO-GO: 1 problem\(s\): timelock: executed after the delay: execute as 0x[0-9a-fA-F]{40}: reverted: UpgradeMigrationSkipped\(1, 3\)/,
+    );
   });
 
   it("a version-skipping migration (StakeManagerV3's migrateToV3 on version 1) is NO-GO", async function () {
@@ -270,6 +384,14 @@ describe("heal upgrade rehearse (anvil fork)", function () {
     expectOneLine(
       await rehearse({ forkUrl: live.url, contract: "StakeManager", rounds: "many" }),
       /--rounds must be a non-negative integer/,
+    );
+    expectOneLine(
+      await rehearse({ forkUrl: live.url, contract: "StakeManager", proposer: "governor" }),
+      /--proposer "governor" is not an address/,
+    );
+    expectOneLine(
+      await rehearse({ forkUrl: live.url, contract: "StakeManager", maxDelay: "2d" }),
+      /--max-delay must be a non-negative integer/,
     );
   });
 });
