@@ -1,8 +1,9 @@
 /**
- * `npx tsx scripts/sim-seeds.ts [count] [first-seed]`: runs the default scenario with `count` seeds (default
- * 20) and checks the correctness targets on each — zero false positives, nobody slashed in the chain halt,
- * the crash replaced in time, stake conserved, audit trail verified. One line per seed; exit 1 if any fails.
- * Long (about 25 s per seed): not part of `npm test`.
+ * `npm run test:seeds [-- count [first-seed]]` (`tsx scripts/sim-seeds.ts`): runs the default scenario with
+ * `count` seeds (default 20) and checks the correctness targets on each — zero false positives, nobody slashed
+ * in the chain halt, the crash replaced in time, stake conserved, audit trail verified. One line per seed;
+ * exit 1 if any fails. Long (about 25 s per seed): not part of `npm test`, which checks the same targets on
+ * the short scenario over six seeds (test/sim/seeds.ts).
  */
 import { network } from "hardhat";
 

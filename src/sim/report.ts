@@ -207,13 +207,19 @@ export function percentile(values: readonly number[], q: number): number | null 
 const DOWN: readonly Condition[] = ["crashed", "outage", "restarting"];
 const OUT_OF_SYNC: readonly Condition[] = ["stalled", "partitioned", "restarting", "crashed", "outage"];
 
+/**
+ * Whether a segment in one of `conditions` overlaps [from, to). A segment that starts at `to` does not count:
+ * for a detection at `to` that is the fleet's reaction to it (the orchestrator restarting the node the chain
+ * just jailed), not a fault before it, and counting it hid the false positive of a live node slashed and then
+ * restarted in the same step.
+ */
 function overlaps(
   segments: readonly Segment[],
   conditions: readonly Condition[],
   from: number,
   to: number,
 ): boolean {
-  return segments.some((s) => conditions.includes(s.condition) && s.from <= to && s.to > from);
+  return segments.some((s) => conditions.includes(s.condition) && s.from < to && s.to > from);
 }
 
 export function buildReport(r: SimRecord): Report {

@@ -144,6 +144,26 @@ describe("Simulation report", function () {
     expect(report.targets.find((t) => t.name === "false positives")?.ok).to.equal(false);
   });
 
+  it("counts a live node slashed and then restarted in the same step as a false positive (the restart is no excuse)", function () {
+    // B was slow (a latency spike, heartbeats inside the grace period) but running until the chain opened the
+    // incident at t=300; the orchestrator then restarted the jailed node, from t=300.
+    const restarted = new Map<string, Segment[]>([
+      ...timeline,
+      [
+        B,
+        [
+          { from: 0, to: 240, status: "active", condition: "ok" },
+          { from: 240, to: 300, status: "active", condition: "slow" },
+          { from: 300, to: 320, status: "jailed", condition: "restarting" },
+          { from: 320, to: 600, status: "jailed", condition: "ok" },
+        ],
+      ],
+    ]);
+    const report = buildReport(record([incident(1, A, 160), incident(2, B, 300)], restarted));
+    expect(report.falsePositiveDetails.map((x) => x.chainIncident)).to.deep.equal([2]);
+    expect(report.targets.find((t) => t.name === "false positives")?.ok).to.equal(false);
+  });
+
   it("takes detection and heal times from the chain's incident, relative to the start", function () {
     const report = buildReport(record([incident(1, A, 160)], timeline));
     const row = report.incidents[0]!;

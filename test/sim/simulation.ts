@@ -2,46 +2,11 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 import { expect } from "chai";
-import { network } from "hardhat";
 
-import { runSimulation } from "../../src/sim/engine.js";
 import { renderHtml } from "../../src/sim/html.js";
-import { buildReport, deterministicView, type Report } from "../../src/sim/report.js";
-import { resolveScenario } from "../../src/sim/scenario.js";
+import { deterministicView, type Report } from "../../src/sim/report.js";
 
-/**
- * A few simulated minutes with 7 validators and 3 backups: a crash, a stall with corrupted data (a restart
- * does not cure it: the orchestrator resyncs it from the latest final snapshot), a flapping node, a latency
- * spike, a byzantine state proposer (proven and rolled back), a correlated outage (the guardians pause
- * slashing) and a sentinel outage (2 of the 3 sentinels go silent during the stall: dropped, the guardians
- * told, and the resync uses the remaining live one). Small enough for the test suite, and it exercises every agent and the report end to end.
- */
-export const SHORT_SCENARIO = {
-  name: "short",
-  seed: "test-1",
-  validators: 7,
-  backups: 3,
-  duration: 660,
-  faults: [
-    { type: "crash", at: 60, duration: 300 },
-    { type: "stall", at: 90, duration: 380, corrupted: true },
-    { type: "flap", at: 60, duration: 240 },
-    { type: "latency", at: 120, duration: 200, latencyMs: 4_000 },
-    { type: "byzantine-proposer", at: 400 },
-    { type: "correlated-outage", at: 480, duration: 60, share: 0.4 },
-    { type: "sentinel-outage", at: 90, duration: 240, count: 2 },
-  ],
-};
-
-async function runShort(): Promise<Report> {
-  const connection = await network.create({ override: { allowBlocksWithSameTimestamp: true } });
-  try {
-    const record = await runSimulation({ scenario: resolveScenario(SHORT_SCENARIO), connection });
-    return buildReport(record);
-  } finally {
-    await connection.close();
-  }
-}
+import { runShort, SHORT_SCENARIO } from "./short-scenario.js";
 
 describe("Chaos simulation (short scenario)", function () {
   this.timeout(180_000);
