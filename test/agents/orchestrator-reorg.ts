@@ -9,7 +9,6 @@
  *     More in orchestrator-deep-reorg.ts.
  */
 import { expect } from "chai";
-import { type Block as EthersBlock, type Filter, type Log, toBeHex } from "ethers";
 
 import { makeLogger } from "../../src/agents/common/log.js";
 import { Orchestrator, type OrchestratorOptions } from "../../src/agents/orchestrator/orchestrator.js";
@@ -19,82 +18,15 @@ import {
   ISnapshotRegistry__factory,
   IValidatorSet__factory,
 } from "../../types/ethers-contracts/index.js";
+import { HashedChain, RECOVERY, SET, V } from "../helpers/hashed-chain.js";
 import { FakeDriver } from "./orchestrator-fake-driver.js";
 
-const SET = "0x00000000000000000000000000000000000005e7";
-const RECOVERY = "0x000000000000000000000000000000000000bec0";
 const SNAPSHOTS = "0x0000000000000000000000000000000000005a95";
-const V = ["0x1111111111111111111111111111111111111111", "0x2222222222222222222222222222222222222222"];
-
-interface Block {
-  logs: { topics: string[]; data: string }[];
-}
-
-/** A chain of blocks 0..head whose tail the test can replace (a reorg). */
-class FakeChain {
-  blocks: Block[] = [];
-  readonly setIface = IValidatorSet__factory.createInterface();
-
-  constructor(length: number) {
-    for (let i = 0; i < length; i++) this.blocks.push({ logs: [] });
-  }
-
-  get head(): number {
-    return this.blocks.length - 1;
-  }
-
-  /** A RemediationRequested(incidentId, validator) in a new block. */
-  remediation(incidentId: bigint, validator: string): number {
-    const { topics, data } = this.setIface.encodeEventLog("RemediationRequested", [
-      incidentId,
-      validator,
-      1, // IncidentKind: any
-      0n,
-    ]);
-    this.blocks.push({ logs: [{ topics, data }] });
-    return this.head;
-  }
-
-  mine(n: number): void {
-    for (let i = 0; i < n; i++) this.blocks.push({ logs: [] });
-  }
-
-  /** Drops the last `depth` blocks (their logs are gone). */
-  reorg(depth: number): void {
-    this.blocks.length -= depth;
-  }
-
-  readonly #hashes = new WeakMap<Block, string>();
-  #nextHash = 1;
-
-  readonly source = {
-    getBlockNumber: async () => this.head,
-    getBlock: async (tag: unknown): Promise<EthersBlock | null> => {
-      const b = this.blocks[Number(tag)];
-      if (!b) return null;
-      if (!this.#hashes.has(b)) this.#hashes.set(b, toBeHex(this.#nextHash++, 32));
-      return { number: Number(tag), hash: this.#hashes.get(b)! } as EthersBlock;
-    },
-    getLogs: async (filter: Filter): Promise<Log[]> => {
-      const from = Number(filter.fromBlock);
-      const to = Number(filter.toBlock);
-      const topics = (filter.topics?.[0] ?? []) as string[];
-      const out: Log[] = [];
-      for (let n = from; n <= Math.min(to, this.head); n++) {
-        this.blocks[n]!.logs.forEach((l, index) => {
-          if (filter.address !== SET || !topics.includes(l.topics[0]!)) return;
-          out.push({ ...l, address: SET, blockNumber: n, index } as unknown as Log);
-        });
-      }
-      return out;
-    },
-  };
-}
 
 describe("Orchestrator event cursor across reorgs", function () {
   const log = makeLogger({ level: "error", sink: () => {} });
 
-  function orchestrator(chain: FakeChain, state: StateStore, options: Partial<OrchestratorOptions>) {
+  function orchestrator(chain: HashedChain, state: StateStore, options: Partial<OrchestratorOptions>) {
     return new Orchestrator({
       contracts: {
         set: IValidatorSet__factory.connect(SET),
@@ -113,7 +45,7 @@ describe("Orchestrator event cursor across reorgs", function () {
   const pending = (o: Orchestrator) => o.pending.map((w) => `${w.type}:${w.id}:${w.validator}`);
 
   it("a reorg shallower than `confirmations`: every final event read once, no dropped one", async function () {
-    const chain = new FakeChain(8);
+    const chain = new HashedChain(8);
     const state = new MemoryStateStore();
     const orch = orchestrator(chain, state, { confirmations: 3 });
     chain.remediation(1n, V[0]!); // block 8: within the last 3 blocks
@@ -141,7 +73,7 @@ describe("Orchestrator event cursor across reorgs", function () {
   });
 
   it("a reorg deeper than `confirmations`: the cursor moves back and the new chain's event replaces the dropped one", async function () {
-    const chain = new FakeChain(4);
+    const chain = new HashedChain(4);
     const orch = orchestrator(chain, new MemoryStateStore(), { confirmations: 1 });
     chain.remediation(2n, V[0]!); // block 4
     chain.mine(2);

@@ -5,7 +5,6 @@ import { expect } from "chai";
 import { Wallet, type TypedDataDomain } from "ethers";
 
 import { startHttpServer, type RunningHttpServer } from "../../src/agents/common/http.js";
-import { makeLogger } from "../../src/agents/common/log.js";
 import { Registry } from "../../src/agents/common/metrics.js";
 import {
   decodeHeartbeat,

@@ -34,16 +34,7 @@
  *      layer's sender under a stable intent key — so a crash between send and receipt is reconciled, not
  *      sent again, and a restarted orchestrator never reports twice.
  */
-import {
-  getAddress,
-  isAddress,
-  keccak256,
-  type Log,
-  type Provider,
-  toBeHex,
-  toUtf8Bytes,
-  zeroPadValue,
-} from "ethers";
+import { getAddress, isAddress, keccak256, type Log, type Provider, toUtf8Bytes } from "ethers";
 
 import type { SendRequest, SendResult } from "../../chain/sender.js";
 import type {
