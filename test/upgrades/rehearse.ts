@@ -54,6 +54,17 @@ describe("heal upgrade rehearse (anvil fork)", function () {
   let governedAddresses: string;
   let timelock: string;
   let governor: string;
+  /** A rehearsal of NodeHealth → NodeHealthV2 on the governed deployment (its owner: the timelock). */
+  const governed = (args: Record<string, unknown> = {}) =>
+    rehearse({
+      forkUrl: live.url,
+      addresses: governedAddresses,
+      contract: "NodeHealth",
+      implementation: "NodeHealthV2",
+      migration: "migrateToV2",
+      skipLayout: true,
+      ...args,
+    });
 
   before(async function () {
     // Under `--coverage` the deployed artifacts are instrumented, too large for EIP-170.
@@ -188,15 +199,7 @@ describe("heal upgrade rehearse (anvil fork)", function () {
   });
 
   it("under governance the upgrade runs as the timelock (the ProxyAdmins' owner): GO", async function () {
-    const r = await rehearse({
-      forkUrl: live.url,
-      addresses: governedAddresses,
-      contract: "NodeHealth",
-      implementation: "NodeHealthV2",
-      migration: "migrateToV2",
-      rounds: "1",
-      skipLayout: true,
-    });
+    const r = await governed({ rounds: "1" });
     expect(r.success, JSON.stringify(r)).to.equal(true);
     const value = (
       r as {
@@ -254,30 +257,14 @@ describe("heal upgrade rehearse (anvil fork)", function () {
       const tl = await ethers.getContractAt("TimelockController", timelock, await ethers.getSigner(timelock));
       await (await tl.revokeRole(await tl.PROPOSER_ROLE(), governor)).wait();
       await ethers.provider.send("anvil_stopImpersonatingAccount", [timelock]);
-      const r = await rehearse({
-        forkUrl: live.url,
-        addresses: governedAddresses,
-        contract: "NodeHealth",
-        implementation: "NodeHealthV2",
-        migration: "migrateToV2",
-        rounds: "1",
-        skipLayout: true,
-      });
+      const r = await governed({ rounds: "1" });
       expectOneLine(
         r,
         /^heal upgrade rehearse: NO-GO: 1 problem\(s\): timelock: scheduled by a proposer: nobody holds PROPOSER_ROLE of 0x[0-9a-fA-F]{40} \(RoleGranted events of blocks .*\): governance could not queue the upgrade/,
       );
       // Naming the governor as --proposer does not help: it is checked, not trusted.
       expectOneLine(
-        await rehearse({
-          forkUrl: live.url,
-          addresses: governedAddresses,
-          contract: "NodeHealth",
-          implementation: "NodeHealthV2",
-          migration: "migrateToV2",
-          proposer: governor,
-          skipLayout: true,
-        }),
+        await governed({ proposer: governor }),
         /^heal upgrade rehearse: NO-GO: 1 problem\(s\): timelock: scheduled by a proposer: --proposer 0x[0-9a-fA-F]{40} does not hold PROPOSER_ROLE/,
       );
     } finally {
@@ -287,26 +274,15 @@ describe("heal upgrade rehearse (anvil fork)", function () {
 
   it("under governance, a timelock delay above --max-delay is NO-GO; an executing upgrade that reverts is NO-GO with its reason", async function () {
     expectOneLine(
-      await rehearse({
-        forkUrl: live.url,
-        addresses: governedAddresses,
-        contract: "NodeHealth",
-        implementation: "NodeHealthV2",
-        migration: "migrateToV2",
-        maxDelay: "86400",
-        skipLayout: true,
-      }),
+      await governed({ maxDelay: "86400" }),
       /^heal upgrade rehearse: NO-GO: 1 problem\(s\): timelock: delay within --max-delay: getMinDelay\(\) is 172800 s, at most 86400 s expected/,
     );
     // Scheduled fine; the timelock's call of upgradeAndCall reverts with the migration's reason.
     expectOneLine(
-      await rehearse({
-        forkUrl: live.url,
-        addresses: governedAddresses,
+      await governed({
         contract: "StakeManager",
         implementation: "StakeManagerV3",
         migration: "migrateToV3",
-        skipLayout: true,
       }),
       /^heal upgrade rehearse: NO-GO: 1 problem\(s\): timelock: executed after the delay: execute as 0x[0-9a-fA-F]{40}: reverted: UpgradeMigrationSkipped\(1, 3\)/,
     );
