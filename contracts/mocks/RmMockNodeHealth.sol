@@ -3,7 +3,7 @@ pragma solidity ^0.8.28;
 
 import {INodeHealth} from "../interfaces/INodeHealth.sol";
 
-/// @title MockNodeHealth
+/// @title RmMockNodeHealth
 /// @notice Test double for the parts of INodeHealth that the RecoveryManager calls: signer ownership is
 ///         settable, `rotateSigner` and `setParameters` are recorded; the record, liveness, best height and
 ///         maxHeightLag that `restore` reads are settable (epochs of `epochLength` seconds from time 0). No

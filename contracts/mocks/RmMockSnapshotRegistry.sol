@@ -6,7 +6,7 @@ import {ISnapshotRegistry} from "../interfaces/ISnapshotRegistry.sol";
 // A test double mirrors the real contract's use of block time.
 // solhint-disable not-rely-on-time
 
-/// @title MockSnapshotRegistry
+/// @title RmMockSnapshotRegistry
 /// @notice Test double for the parts of ISnapshotRegistry that the RecoveryManager calls (isFinal, snapshot):
 ///         snapshots are set directly. No access control.
 contract RmMockSnapshotRegistry {

@@ -3,7 +3,7 @@ pragma solidity ^0.8.28;
 
 import {IStakeManager} from "../interfaces/IStakeManager.sol";
 
-/// @title MockStakeManager
+/// @title RmMockStakeManager
 /// @notice Test double for the parts of IStakeManager that the RecoveryManager and the SnapshotRegistry call:
 ///         settable bonded stake, jail and tombstone flags, jail end; `release` and `setParameters` are recorded.
 ///         No access control.
