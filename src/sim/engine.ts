@@ -88,7 +88,12 @@ const SETUP_PIN_S = 60;
 /** What the engine needs of a Hardhat network connection. */
 export interface SimConnection {
   ethers: HardhatEthers;
-  provider: { request(args: { method: string; params?: unknown[] }): Promise<unknown> };
+  /** The EIP-1193 provider under `ethers` (the same object: the engine pins set-up blocks' time through it). */
+  provider: RequestProvider;
+}
+
+interface RequestProvider {
+  request(args: { method: string; params?: unknown[] }): Promise<unknown>;
 }
 
 export interface ProgressInfo {
@@ -466,6 +471,22 @@ function viewSelectorsOf(...interfaces: Interface[]): { all: Set<string>; timele
   return { all, timeless };
 }
 
+/**
+ * Until the returned function is called, every transaction sent through `provider` is mined at `at()`
+ * (`evm_setNextBlockTimestamp` before each one: the embedded network allows blocks with the same timestamp).
+ */
+function pinTransactions(provider: RequestProvider, at: () => number): () => void {
+  const original = provider.request.bind(provider);
+  provider.request = async (args) => {
+    if (args.method === "eth_sendTransaction" || args.method === "eth_sendRawTransaction")
+      await original({ method: "evm_setNextBlockTimestamp", params: [at()] });
+    return original(args);
+  };
+  return () => {
+    provider.request = original;
+  };
+}
+
 export async function runSimulation(options: RunOptions): Promise<SimRecord> {
   const wallStart = performance.now();
   const { scenario: s, connection } = options;
@@ -499,6 +520,12 @@ export async function runSimulation(options: RunOptions): Promise<SimRecord> {
   const start = sameTimestamp && latestNow < FIXED_START - 7_200 ? FIXED_START : latestNow + 7_200;
   await rpc("evm_setNextBlockTimestamp", [start - 3_600]);
   await rpc("evm_mine", []);
+  // Every set-up transaction (deployment, funding, registration) is mined at a pinned time: left to the
+  // network, a block takes the wall-clock time elapsed since the last pinned one, and NodeHealth's genesis
+  // (its epoch clock: the block of its initialize) would move with the machine's speed — and with it every
+  // epoch boundary, the heartbeat proofs of `restore`, and the figures of two runs of one seed.
+  let setupTime = start - 3_600;
+  const unpin = sameTimestamp ? pinTransactions(connection.provider, () => setupTime) : () => {};
   const clock = new SimClock(start);
   let tap: ChainTap | undefined;
   const beforeTx = async () => {
@@ -578,9 +605,8 @@ export async function runSimulation(options: RunOptions): Promise<SimRecord> {
     const sentinelId = new Wallet(id(`healnet-sim/sentinel/${i}`)).address;
     const signer = new Wallet(id(`healnet-sim/sentinel-signer/${i}`));
     const endpoint = `http://s${i + 1}.sentinels.sim:8545`;
-    // The addition's audit entry records its block's timestamp: pin it (the deployment's own blocks take
-    // wall-clock time), or two runs with one seed would end with different audit heads.
-    if (sameTimestamp) await rpc("evm_setNextBlockTimestamp", [start - SETUP_PIN_S]);
+    // The addition's audit entry records its block's timestamp (pinned, as every set-up transaction).
+    setupTime = start - SETUP_PIN_S;
     await (await suite.sentinels.addSentinel(sentinelId, signer.address, admin.address, endpoint)).wait();
     sentinelPool.ids.push(sentinelId);
     sentinelPool.endpoints.push(endpoint);
@@ -792,6 +818,7 @@ export async function runSimulation(options: RunOptions): Promise<SimRecord> {
 
   // ------------------------------------------------------------------ genesis: everyone heartbeats, the set fills
   phase(`genesis at t=${start}: first heartbeats, the active set fills to ${seats}`);
+  unpin(); // from here on every transaction is pinned to the simulated time (beforeTx)
   await mineAt(start);
   const domain = await domainOf(suite.health);
   const genesisItems: SignedHeartbeatInput[] = [];
