@@ -41,6 +41,13 @@ describe("heal tasks (in-process)", function () {
   before(async function () {
     root = await mkdtemp(path.join(tmpdir(), "healnet-tasks-"));
     const dir = path.join(root, `chain-${(await ethers.provider.getNetwork()).chainId}`);
+    // This network is shared with the test files before this one, and under --coverage each instrumented
+    // deployment fills most of a block: the base fee climbs 12.5% a block while Ignition sends a batch whose
+    // fees it read at the start (2 x base + tip), and a late transaction of the batch was refused as "too low
+    // for the next block" (a CI failure). The deployment runs at base fee 0, which stays 0; the base fee the
+    // other tests left is restored afterwards.
+    const baseFee = (await ethers.provider.getBlock("latest"))!.baseFeePerGas ?? 0n;
+    await networkHelpers.setNextBlockBaseFeePerGas(0);
     await runIgnition({
       provider: connection.provider,
       artifacts: hre.artifacts,
@@ -48,6 +55,7 @@ describe("heal tasks (in-process)", function () {
       parameters: await readParameters(parametersFile("hardhat"), "suite"),
       deploymentDir: dir,
     });
+    await networkHelpers.setNextBlockBaseFeePerGas(baseFee);
     addresses = path.join(dir, "deployed_addresses.json");
     const signers = await ethers.getSigners();
     suite = await loadSuite(signers[0]!, { file: addresses });
