@@ -43,13 +43,21 @@ describe("heal tasks (in-process)", function () {
     const dir = path.join(root, `chain-${(await ethers.provider.getNetwork()).chainId}`);
     // This network is shared with the test files before this one, and under --coverage each instrumented
     // deployment fills most of a block: the base fee climbs 12.5% a block while Ignition sends a batch whose
-    // fees it read at the start (2 x base + tip), and a late transaction of the batch was refused as "too low
-    // for the next block" (a CI failure). The deployment runs at base fee 0, which stays 0; the base fee the
-    // other tests left is restored afterwards.
+    // fees it read earlier (2 x base + tip), and a late transaction of the batch was refused as "too low for
+    // the next block" (a CI failure). Each of Ignition's transactions here is mined at base fee 0 (set just
+    // before it: a full block at 0 would raise the next one to 1 wei), and the base fee the other tests left
+    // is restored afterwards.
     const baseFee = (await ethers.provider.getBlock("latest"))!.baseFeePerGas ?? 0n;
-    await networkHelpers.setNextBlockBaseFeePerGas(0);
+    const request = connection.provider.request.bind(connection.provider);
+    const atBaseFeeZero = {
+      request: async (args: { method: string; params?: unknown[] }) => {
+        if (args.method === "eth_sendTransaction")
+          await request({ method: "hardhat_setNextBlockBaseFeePerGas", params: ["0x0"] });
+        return request(args);
+      },
+    } as typeof connection.provider;
     await runIgnition({
-      provider: connection.provider,
+      provider: atBaseFeeZero,
       artifacts: hre.artifacts,
       module: "suite",
       parameters: await readParameters(parametersFile("hardhat"), "suite"),
